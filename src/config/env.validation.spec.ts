@@ -1,0 +1,58 @@
+import { ENV_KEYS, validateEnv } from './env.validation';
+
+describe('validateEnv', () => {
+  it('gives every variable its default when nothing is set', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      PORT: 8000,
+      HOST: '0.0.0.0',
+      CHECKPOINT_BACKEND: 'auto',
+      CHECKPOINT_DURABILITY: 'exit',
+      LLM_PROVIDER: 'offline',
+      LLM_TIMEOUT_MS: 60_000,
+      AGENT_RECURSION_LIMIT: 25,
+      CHAT_MAX_QUESTION_CHARS: 8000,
+      SWAGGER_ENABLED: true,
+      BODY_LIMIT: '1mb',
+    });
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.CHECKPOINT_TTL_MINUTES).toBeUndefined();
+  });
+
+  it('converts strings from the environment to typed values', () => {
+    const env = validateEnv({
+      PORT: '9000',
+      SWAGGER_ENABLED: 'false',
+      CHECKPOINT_TTL_MINUTES: '60',
+      REDIS_URL: 'redis://user:pw@redis:6379/0',
+    });
+    expect(env.PORT).toBe(9000);
+    expect(env.SWAGGER_ENABLED).toBe(false);
+    expect(env.CHECKPOINT_TTL_MINUTES).toBe(60);
+    expect(env.REDIS_URL).toBe('redis://user:pw@redis:6379/0');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(validateEnv({ REDIS_URL: '', CHECKPOINT_TTL_MINUTES: '' })).toMatchObject({
+      REDIS_URL: undefined,
+      CHECKPOINT_TTL_MINUTES: undefined,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT="eighty"/],
+    ['PORT', '70000', /PORT="70000".*must not be greater than 65535/],
+    ['CHECKPOINT_BACKEND', 'postgres', /CHECKPOINT_BACKEND="postgres".*auto, redis-stack, memory/],
+    ['CHECKPOINT_DURABILITY', 'never', /exit, async, sync/],
+    ['LLM_PROVIDER', 'magic', /offline, openai/],
+    ['REDIS_URL', 'http://redis:6379', /REDIS_URL/],
+    ['SWAGGER_ENABLED', 'maybe', /SWAGGER_ENABLED="maybe"/],
+    ['BODY_LIMIT', 'lots', /BODY_LIMIT must look like 100kb or 1mb/],
+  ])('rejects %s=%s naming the variable', (key, value, message) => {
+    expect(() => validateEnv({ [key]: value })).toThrow(message);
+  });
+
+  it('lists every variable it reads', () => {
+    expect(ENV_KEYS).toEqual(expect.arrayContaining(['REDIS_URL', 'LLM_API_KEY', 'CHECKPOINT_TTL_MINUTES', 'PORT']));
+  });
+});

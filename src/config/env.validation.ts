@@ -1,0 +1,134 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const CHECKPOINT_BACKENDS = ['auto', 'redis-stack', 'memory'] as const;
+export type CheckpointBackendSetting = (typeof CHECKPOINT_BACKENDS)[number];
+
+export const CHECKPOINT_DURABILITIES = ['exit', 'async', 'sync'] as const;
+export type CheckpointDurability = (typeof CHECKPOINT_DURABILITIES)[number];
+
+export const LLM_PROVIDERS = ['offline', 'openai'] as const;
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+/** Empty strings count as unset, so `FOO=` in a compose file falls back to the default. */
+const emptyAsUnset = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+const toOptionalInt = (params: { value: unknown }) =>
+  params.value === '' ? undefined : toInt(params);
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a helpful assistant. Use the available tools when they help, and answer in the language of the question.';
+
+/**
+ * Every environment variable the service reads, with its default.
+ * Validated once at start-up; nothing else reads `process.env`.
+ */
+export class EnvironmentVariables {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 8000;
+
+  @IsString() @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @Transform(emptyAsUnset) @IsOptional()
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL?: string = undefined;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  REDIS_CONNECT_TIMEOUT_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  REDIS_PING_TIMEOUT_MS = 1000;
+
+  @IsIn(CHECKPOINT_BACKENDS)
+  CHECKPOINT_BACKEND: CheckpointBackendSetting = 'auto';
+
+  @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(1)
+  CHECKPOINT_TTL_MINUTES?: number = undefined;
+
+  @IsIn(CHECKPOINT_DURABILITIES)
+  CHECKPOINT_DURABILITY: CheckpointDurability = 'exit';
+
+  @IsIn(LLM_PROVIDERS)
+  LLM_PROVIDER: LlmProvider = 'offline';
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(1)
+  LLM_MODEL?: string = undefined;
+
+  @Transform(emptyAsUnset) @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  LLM_BASE_URL?: string = undefined;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString()
+  LLM_API_KEY?: string = undefined;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  LLM_TIMEOUT_MS = 60_000;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(10)
+  LLM_MAX_RETRIES = 2;
+
+  @IsString() @MinLength(1)
+  AGENT_SYSTEM_PROMPT = DEFAULT_SYSTEM_PROMPT;
+
+  @Transform(toInt) @IsInt() @Min(2) @Max(1000)
+  AGENT_RECURSION_LIMIT = 25;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  CHAT_MAX_QUESTION_CHARS = 8000;
+
+  @Transform(toBool) @IsBoolean()
+  SWAGGER_ENABLED = true;
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
+  BODY_LIMIT = '1mb';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  @Transform(toInt) @IsInt() @Min(16)
+  HEALTH_HEAP_LIMIT_MB = 1024;
+}
+
+/** Names of every variable the service reads. */
+export const ENV_KEYS = Object.keys(new EnvironmentVariables()) as Array<keyof EnvironmentVariables>;
+
+/** Returns typed values, or throws an error that names each bad variable and what it accepts. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, {
+    exposeDefaultValues: true,
+  });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const got = JSON.stringify(raw[e.property]);
+      const why = Object.values(e.constraints ?? {}).join('; ');
+      return `  ${e.property}=${got}: ${why}`;
+    });
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}
