@@ -1,0 +1,44 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { createRedisClient, type RedisClient } from './redis-client.factory';
+import { REDIS_CLIENT } from './redis.constants';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [AppConfigService],
+      useFactory: async (config: AppConfigService): Promise<RedisClient | null> => {
+        const url = config.get('REDIS_URL');
+        if (!url) return null;
+        return createRedisClient({
+          url,
+          connectTimeoutMs: config.get('REDIS_CONNECT_TIMEOUT_MS'),
+        });
+      },
+    },
+  ],
+  exports: [REDIS_CLIENT],
+})
+export class RedisModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisModule.name);
+
+  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient | null) {}
+
+  /** Runs after the HTTP server has drained, so in-flight turns could still write. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.client?.isOpen) return;
+    // QUIT needs a live connection; while Redis is down, just stop reconnecting.
+    if (!this.client.isReady) {
+      await this.client.disconnect().catch(() => undefined);
+      return;
+    }
+    try {
+      await this.client.quit();
+    } catch (err) {
+      this.logger.warn(`quit failed, disconnecting: ${(err as Error).message}`);
+      await this.client.disconnect().catch(() => undefined);
+    }
+  }
+}
