@@ -1,0 +1,23 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { StructuredToolInterface } from '@langchain/core/tools';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import { createReactAgent } from '@langchain/langgraph/prebuilt';
+
+export interface AgentSettings {
+  model: BaseChatModel;
+  tools: StructuredToolInterface[];
+  checkpointer: BaseCheckpointSaver;
+  systemPrompt: string;
+}
+
+/** Compiles the ReAct agent once; every turn runs this graph with its `thread_id`. */
+export function createAgent(settings: AgentSettings) {
+  return createReactAgent({
+    llm: settings.model,
+    tools: settings.tools,
+    checkpointSaver: settings.checkpointer,
+    prompt: settings.systemPrompt,
+  });
+}
+
+export type Agent = ReturnType<typeof createAgent>;

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ChatModule } from './chat/chat.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AppValidationPipe } from './common/pipes/app-validation.pipe';
+import { AppConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { RedisModule } from './redis/redis.module';
+
+@Module({
+  imports: [AppConfigModule, RedisModule, LifecycleModule, ChatModule, HealthModule],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_PIPE, useClass: AppValidationPipe },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,45 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { useContainer } from 'class-validator';
+import { AppModule } from './app.module';
+import {
+  bodyParserErrorsMiddleware,
+  requireJsonBodyMiddleware,
+} from './common/middleware/body-parser-errors.middleware';
+import { requestIdMiddleware } from './common/middleware/request-id.middleware';
+import { AppConfigService } from './config/app-config.service';
+
+/** Options for `NestFactory.create` / `createNestApplication`: the body parser is set up below. */
+export const APP_OPTIONS = { bodyParser: false } as const;
+
+function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('LangGraph agent service')
+      .setDescription(
+        'A LangGraph ReAct agent over REST with durable per-user conversations in Redis. ' +
+          'A 200 from POST /api/chat means the turn is stored.',
+      )
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * Express-level set-up shared by `main.ts` and the e2e tests; everything that can be a
+ * provider (filter, pipe, middleware) is registered in the modules instead.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(AppConfigService);
+  // Lets validation rules such as QuestionLengthRule receive injected configuration.
+  useContainer(app.select(AppModule), { fallbackOnErrors: true });
+  app.use(requestIdMiddleware);
+  app.use(requireJsonBodyMiddleware);
+  app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });
+  app.use(bodyParserErrorsMiddleware);
+  if (config.get('SWAGGER_ENABLED')) setupSwagger(app);
+  return app;
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type BaseMessage,
+  HumanMessage,
+  isAIMessage,
+  isHumanMessage,
+  isToolMessage,
+} from '@langchain/core/messages';
+import { AGENT, MODEL_INFO, type ModelInfo } from '../agent/agent.constants';
+import type { Agent } from '../agent/agent.factory';
+import { AppConfigService } from '../config/app-config.service';
+import type { ChatRequestDto } from './dto/chat-request.dto';
+import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
+import { toApiException } from './run-errors';
+import { newThreadId } from './thread-id';
+
+function textOf(message: BaseMessage): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .map((part) => (part.type === 'text' && 'text' in part ? String(part.text) : ''))
+    .join('');
+}
+
+/** The tool calls of this turn, each with the result its ToolMessage carried. */
+function toolCallsOf(turn: BaseMessage[]): ToolCallDto[] {
+  const results = new Map(
+    turn.filter(isToolMessage).map((m) => [m.tool_call_id, textOf(m)] as const),
+  );
+  return turn
+    .filter(isAIMessage)
+    .flatMap((m) => m.tool_calls ?? [])
+    .map((call) => ({ name: call.name, args: call.args, result: results.get(call.id ?? '') ?? '' }));
+}
+
+@Injectable()
+export class ChatService {
+  constructor(
+    @Inject(AGENT) private readonly agent: Agent,
+    @Inject(MODEL_INFO) private readonly modelInfo: ModelInfo,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /**
+   * Runs one turn. `invoke` resolves only after the turn's checkpoint is written,
+   * so the answer is returned only once the conversation is stored.
+   */
+  async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
+    const threadId = request.thread_id ?? request.conversation_id ?? newThreadId(request.user_id);
+    let messages: BaseMessage[];
+    try {
+      const state = await this.agent.invoke(
+        { messages: [new HumanMessage(request.question)] },
+        {
+          configurable: { thread_id: threadId, user_id: request.user_id },
+          recursionLimit: this.config.get('AGENT_RECURSION_LIMIT'),
+          durability: this.config.get('CHECKPOINT_DURABILITY'),
+        },
+      );
+      messages = state.messages;
+    } catch (err) {
+      throw toApiException(err) ?? err;
+    }
+    const turnStart = messages.findLastIndex((m) => isHumanMessage(m));
+    const turn = messages.slice(turnStart + 1);
+    const answer = turn.filter(isAIMessage).at(-1);
+    return {
+      response: answer ? textOf(answer) : '',
+      thread_id: threadId,
+      conversation_id: threadId,
+      user_id: request.user_id,
+      message_count: messages.length,
+      tool_calls: toolCallsOf(turn),
+      model: this.modelInfo.model,
+    };
+  }
+}

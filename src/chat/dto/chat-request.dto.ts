@@ -1,0 +1,88 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsOptional,
+  IsString,
+  Matches,
+  MinLength,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../../config/app-config.service';
+import { isThreadOfUser, USER_ID_PATTERN } from '../thread-id';
+
+const DEFAULT_MAX_QUESTION_CHARS = 8000;
+
+/** Length limit of `question`, read from `CHAT_MAX_QUESTION_CHARS` through the Nest container. */
+@Injectable()
+@ValidatorConstraint({ name: 'questionLength' })
+export class QuestionLengthRule implements ValidatorConstraintInterface {
+  constructor(private readonly config?: AppConfigService) {}
+
+  private get max(): number {
+    return this.config?.get('CHAT_MAX_QUESTION_CHARS') ?? DEFAULT_MAX_QUESTION_CHARS;
+  }
+
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && value.length <= this.max;
+  }
+
+  defaultMessage(): string {
+    return `question must be at most ${this.max} characters`;
+  }
+}
+
+@ValidatorConstraint({ name: 'threadOfUser' })
+class ThreadOfUserRule implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const userId = (args.object as { user_id?: unknown }).user_id;
+    return typeof value === 'string' && typeof userId === 'string' && isThreadOfUser(value, userId);
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be "<user_id>:<suffix>" with this request's user_id and a suffix of 1-64 characters from [A-Za-z0-9_-]`;
+  }
+}
+
+export class ChatRequestDto {
+  @ApiProperty({
+    description: 'The end user the conversation belongs to: 1-64 characters from [A-Za-z0-9_.@-].',
+    example: 'polo',
+    pattern: USER_ID_PATTERN.source,
+  })
+  @IsString()
+  @Matches(USER_ID_PATTERN, { message: 'user_id must be 1-64 characters from [A-Za-z0-9_.@-]' })
+  user_id: string;
+
+  @ApiProperty({
+    description: 'The question, in any language; 1 to CHAT_MAX_QUESTION_CHARS (default 8000) characters, not blank.',
+    example: '请问下一届足球世界杯在哪里举行?',
+    minLength: 1,
+    maxLength: DEFAULT_MAX_QUESTION_CHARS,
+  })
+  @IsString()
+  @MinLength(1)
+  @Matches(/\S/, { message: 'question must not be blank' })
+  @Validate(QuestionLengthRule)
+  question: string;
+
+  @ApiPropertyOptional({
+    description: 'Continue this conversation: "<user_id>:<suffix>". Omit to start a new one.',
+    example: 'polo:20261124141530123042',
+  })
+  @IsOptional()
+  @IsString()
+  @Validate(ThreadOfUserRule)
+  thread_id?: string;
+
+  @ApiPropertyOptional({
+    description: 'Alias of thread_id, accepted for clients of the service this one replaces; thread_id wins when both are sent.',
+    example: 'polo:20261124141530123042',
+  })
+  @IsOptional()
+  @IsString()
+  @Validate(ThreadOfUserRule)
+  conversation_id?: string;
+}

@@ -1,0 +1,49 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, MemoryHealthIndicator } from '@nestjs/terminus';
+import { AppConfigService } from '../config/app-config.service';
+import { CheckpointerHealthIndicator } from './checkpointer.health';
+import { DrainHealthIndicator } from './drain.health';
+import { RedisHealthIndicator } from './redis.health';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly redis: RedisHealthIndicator,
+    private readonly checkpointer: CheckpointerHealthIndicator,
+    private readonly drain: DrainHealthIndicator,
+    private readonly memory: MemoryHealthIndicator,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** Everything: Redis, checkpoint backend, heap. */
+  @Get()
+  @HealthCheck()
+  check() {
+    const heapLimit = this.config.get('HEALTH_HEAP_LIMIT_MB') * 1024 * 1024;
+    return this.health.check([
+      () => this.redis.isHealthy(),
+      () => this.checkpointer.isHealthy(),
+      () => this.memory.checkHeap('memory_heap', heapLimit),
+    ]);
+  }
+
+  /** Liveness: the process answers. No dependency, so a Redis outage never restarts pods. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: can serve chat turns now (Redis reachable, not shutting down). */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.drain.isHealthy(),
+      () => this.redis.isHealthy(),
+    ]);
+  }
+}
