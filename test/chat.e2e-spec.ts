@@ -1,0 +1,177 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { BaseMessage } from '@langchain/core/messages';
+import { createClient } from 'redis';
+import request from 'supertest';
+import { RedisStackSaver } from '../src/checkpoint/redis-stack.saver';
+import { RedisTestServer } from './support/redis-server';
+import { createTestApp } from './support/test-app';
+
+const WORLD_CUP = '请问下一届足球世界杯在哪里举行?';
+
+/** The original service's own success case: two consecutive turns for user polo. */
+async function poloConversation(app: NestExpressApplication) {
+  const first = await request(app.getHttpServer())
+    .post('/api/chat')
+    .send({ user_id: 'polo', question: '你好' })
+    .expect(200);
+  const threadId: string = first.body.thread_id;
+  expect(threadId).toMatch(/^polo:\d{20}$/);
+  const second = await request(app.getHttpServer())
+    .post('/api/chat')
+    .send({ user_id: 'polo', question: WORLD_CUP, thread_id: threadId })
+    .expect(200);
+  return { first: first.body, second: second.body, threadId };
+}
+
+function expectSecondTurnSawFirst(first: any, second: any) {
+  expect(second.data.thread_id).toBe(first.data.thread_id);
+  expect(second.data.message_count).toBeGreaterThan(first.data.message_count);
+  expect(second.data.response).toContain('question 2');
+  expect(second.data.response).toContain('你好');
+}
+
+describe('POST /api/chat with the embedded default (no configuration)', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ REDIS_URL: undefined, CHECKPOINT_BACKEND: undefined, LLM_PROVIDER: undefined });
+  });
+  afterAll(() => app.close());
+
+  it('answers the polo conversation and remembers the first turn', async () => {
+    const { first, second } = await poloConversation(app);
+    expect(first).toMatchObject({
+      success: true,
+      data: {
+        user_id: 'polo',
+        conversation_id: first.thread_id,
+        message_count: 2,
+        tool_calls: [],
+        model: 'offline',
+      },
+    });
+    expect(new Date(first.timestamp).toISOString()).toBe(first.timestamp);
+    expect(first.data.response).toMatch(/No language model is configured/);
+    expectSecondTurnSawFirst(first, second);
+  });
+
+  it('runs the ReAct loop through the calculator and the clock', async () => {
+    const math = await request(app.getHttpServer())
+      .post('/api/chat')
+      .send({ user_id: 'ann', question: 'What is (3 + 4) * 12 / 7?' })
+      .expect(200);
+    expect(math.body.data.tool_calls).toEqual([
+      { name: 'calculator', args: { expression: '(3 + 4) * 12 / 7' }, result: '12' },
+    ]);
+    expect(math.body.data.response).toBe('(3 + 4) * 12 / 7 = 12');
+    expect(math.body.data.message_count).toBe(4);
+
+    const time = await request(app.getHttpServer())
+      .post('/api/chat')
+      .send({ user_id: 'ann', question: 'What time is it in Asia/Shanghai?', thread_id: math.body.thread_id })
+      .expect(200);
+    expect(time.body.data.tool_calls).toHaveLength(1);
+    expect(time.body.data.tool_calls[0]).toMatchObject({ name: 'current_time', args: { timezone: 'Asia/Shanghai' } });
+    expect(time.body.data.tool_calls[0].result).toContain('Asia/Shanghai');
+    expect(time.body.data.message_count).toBe(8);
+  });
+
+  it('accepts conversation_id as an alias and lets thread_id win', async () => {
+    const first = await request(app.getHttpServer())
+      .post('/api/chat')
+      .send({ user_id: 'bo', question: 'one' })
+      .expect(200);
+    const viaAlias = await request(app.getHttpServer())
+      .post('/api/chat')
+      .send({ user_id: 'bo', question: 'two', conversation_id: first.body.thread_id })
+      .expect(200);
+    expect(viaAlias.body.thread_id).toBe(first.body.thread_id);
+    expect(viaAlias.body.data.message_count).toBe(4);
+    const both = await request(app.getHttpServer())
+      .post('/api/chat')
+      .send({ user_id: 'bo', question: 'three', thread_id: 'bo:other', conversation_id: first.body.thread_id })
+      .expect(200);
+    expect(both.body.thread_id).toBe('bo:other');
+    expect(both.body.data.message_count).toBe(2);
+  });
+
+  it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
+    const echoed = await request(app.getHttpServer())
+      .post('/api/chat')
+      .set('X-Request-Id', 'req-123.abc')
+      .send({ user_id: 'polo', question: 'hi' })
+      .expect(200);
+    expect(echoed.headers['x-request-id']).toBe('req-123.abc');
+    const replaced = await request(app.getHttpServer())
+      .post('/api/chat')
+      .set('X-Request-Id', 'bad id with spaces <script>')
+      .send({ user_id: 'polo', question: 'hi' })
+      .expect(200);
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe.each(['exit', 'async', 'sync'] as const)(
+  'POST /api/chat on Redis Stack with CHECKPOINT_DURABILITY=%s',
+  (durability) => {
+    let redis: RedisTestServer;
+    let app: NestExpressApplication;
+
+    beforeAll(async () => {
+      redis = await RedisTestServer.start('stack');
+      app = await createTestApp({ REDIS_URL: redis.url, CHECKPOINT_DURABILITY: durability });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await redis?.stop();
+    });
+
+    it('has stored the turn in Redis before the 200 is sent', async () => {
+      const { first, second, threadId } = await poloConversation(app);
+      expectSecondTurnSawFirst(first, second);
+
+      // A fresh client, as another instance would use, reads the thread at once.
+      const fresh = createClient({ url: redis.url });
+      await fresh.connect();
+      try {
+        expect(await fresh.keys(`checkpoint:${threadId}:*`)).not.toHaveLength(0);
+        const tuple = await new RedisStackSaver(fresh as never).getTuple({ configurable: { thread_id: threadId } });
+        const messages = (tuple?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
+        expect(messages).toHaveLength(second.data.message_count);
+        const questions = messages.filter((m) => m.getType() === 'human').map((m) => m.content);
+        expect(questions).toEqual(['你好', WORLD_CUP]);
+        expect(messages.at(-1)?.content).toBe(second.data.response);
+      } finally {
+        await fresh.quit();
+      }
+    });
+  },
+);
+
+describe('a restarted app on the same Redis', () => {
+  let redis: RedisTestServer;
+
+  beforeAll(async () => {
+    redis = await RedisTestServer.start('stack');
+  });
+  afterAll(() => redis.stop());
+
+  it('still has the thread history', async () => {
+    const before = await createTestApp({ REDIS_URL: redis.url });
+    const { second, threadId } = await poloConversation(before);
+    await before.close();
+
+    const after = await createTestApp({ REDIS_URL: redis.url });
+    try {
+      const third = await request(after.getHttpServer())
+        .post('/api/chat')
+        .send({ user_id: 'polo', question: 'still there?', thread_id: threadId })
+        .expect(200);
+      expect(third.body.data.message_count).toBe(second.data.message_count + 2);
+      expect(third.body.data.response).toContain('question 3');
+      expect(third.body.data.response).toContain(WORLD_CUP);
+    } finally {
+      await after.close();
+    }
+  });
+});

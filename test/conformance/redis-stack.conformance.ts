@@ -1,0 +1,12 @@
+import { deltaChannelHistoryTests, validate } from '@langchain/langgraph-checkpoint-validation';
+import { RedisStackSaver } from '../../src/checkpoint/redis-stack.saver';
+import { redisStackInitializer } from './redis-support';
+
+const initializer = redisStackInitializer('RedisStackSaver', async (client) => {
+  const saver = new RedisStackSaver(client);
+  await saver.ensureIndexes();
+  return saver;
+});
+
+validate(initializer);
+deltaChannelHistoryTests(initializer);

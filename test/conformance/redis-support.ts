@@ -1,0 +1,42 @@
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import type { CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
+import { createClient, type RedisClientType } from 'redis';
+import { RedisTestServer } from '../support/redis-server';
+
+/**
+ * A conformance initializer on a real Redis Stack: the server lives for the whole file, every
+ * checkpointer gets its own client, and FLUSHALL (which also drops the RediSearch indexes)
+ * wipes its data afterwards.
+ */
+export function redisStackInitializer<T extends BaseCheckpointSaver>(
+  checkpointerName: string,
+  makeSaver: (client: RedisClientType) => T | Promise<T>,
+): CheckpointSaverTestInitializer<T> {
+  let server: RedisTestServer | undefined;
+  const clients = new Map<T, RedisClientType>();
+  return {
+    checkpointerName,
+    beforeAllTimeout: 30_000,
+    async beforeAll() {
+      server = await RedisTestServer.start('stack');
+    },
+    async afterAll() {
+      await Promise.all([...clients.values()].map((client) => client.quit().catch(() => undefined)));
+      await server?.stop();
+    },
+    async createCheckpointer() {
+      const client: RedisClientType = createClient({ url: server!.url });
+      await client.connect();
+      const saver = await makeSaver(client);
+      clients.set(saver, client);
+      return saver;
+    },
+    async destroyCheckpointer(saver) {
+      const client = clients.get(saver);
+      clients.delete(saver);
+      if (!client) return;
+      await client.flushAll();
+      await client.quit();
+    },
+  };
+}

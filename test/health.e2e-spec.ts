@@ -1,0 +1,99 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { RedisTestServer } from './support/redis-server';
+import { createTestApp } from './support/test-app';
+
+async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!ok(last) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('health in the embedded default', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ REDIS_URL: undefined });
+  });
+  afterAll(() => app.close());
+
+  it('GET /health says the checkpoints are in memory', async () => {
+    const res = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      info: {
+        redis: { status: 'up', mode: 'embedded' },
+        checkpointer: { status: 'up', backend: 'memory', embedded: true },
+        memory_heap: { status: 'up' },
+      },
+      error: {},
+    });
+  });
+
+  it('GET /health/live and /health/ready answer 200', async () => {
+    await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok', info: {}, error: {}, details: {} });
+    const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+    expect(ready.body.info).toMatchObject({ lifecycle: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('serves Swagger UI and the OpenAPI document with examples', async () => {
+    await request(app.getHttpServer()).get('/docs').expect(200).expect('content-type', /html/);
+    const spec = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    expect(spec.body.paths['/api/chat'].post.responses).toHaveProperty('200');
+    expect(JSON.stringify(spec.body)).toContain('请问下一届足球世界杯在哪里举行?');
+    expect(spec.body.components.schemas.ErrorResponseDto).toBeDefined();
+  });
+});
+
+describe('Redis outage under a running app', () => {
+  let redis: RedisTestServer;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    redis = await RedisTestServer.start('stack');
+    app = await createTestApp({ REDIS_URL: redis.url, REDIS_PING_TIMEOUT_MS: '500' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('reports Redis Stack when it is up', async () => {
+    const res = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(res.body.info).toMatchObject({
+      redis: { status: 'up' },
+      checkpointer: { status: 'up', backend: 'redis-stack', embedded: false },
+    });
+  });
+
+  it('answers 503 while Redis is down and recovers by itself when it returns', async () => {
+    const server = app.getHttpServer();
+    const ask = () => request(server).post('/api/chat').send({ user_id: 'polo', question: '你好' });
+    await ask().expect(200);
+
+    await redis.stop();
+    const health = await eventually(() => request(server).get('/health'), (r) => r.status === 503, 5000);
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+    await request(server).get('/health/ready').expect(503);
+    await request(server).get('/health/live').expect(200);
+
+    const started = Date.now();
+    const down = await ask();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ success: false, error: { code: 'REDIS_UNAVAILABLE' } });
+
+    await redis.start();
+    const back = Date.now();
+    const healthy = await eventually(() => request(server).get('/health'), (r) => r.status === 200, 5000);
+    expect(healthy.status).toBe(200);
+    const chat = await eventually(() => ask(), (r) => r.status === 200, 5000);
+    expect(chat.status).toBe(200);
+    expect(Date.now() - back).toBeLessThan(5000);
+  });
+});

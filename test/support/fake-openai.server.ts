@@ -1,0 +1,98 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ChatCompletionRequest {
+  model: string;
+  messages: Array<{ role: string; content: unknown; tool_calls?: unknown[]; tool_call_id?: string }>;
+  tools?: Array<{ type: string; function: { name: string } }>;
+  stream?: boolean;
+}
+
+export interface ScriptedReply {
+  status?: number;
+  body?: unknown;
+  delayMs?: number;
+}
+
+type Script = (request: ChatCompletionRequest) => ScriptedReply;
+
+/** A chat.completion body with either text or tool calls. */
+export function completion(
+  content: string | null,
+  toolCalls: Array<{ id: string; name: string; args: Record<string, unknown> }> = [],
+  model = 'fake-model',
+) {
+  return {
+    id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        finish_reason: toolCalls.length ? 'tool_calls' : 'stop',
+        message: {
+          role: 'assistant',
+          content,
+          ...(toolCalls.length
+            ? {
+                tool_calls: toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function',
+                  function: { name: c.name, arguments: JSON.stringify(c.args) },
+                })),
+              }
+            : {}),
+        },
+      },
+    ],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  };
+}
+
+/**
+ * A local OpenAI-compatible server (`POST /v1/chat/completions`) answering from a script,
+ * so tests drive the real `@langchain/openai` client without reaching any provider.
+ */
+export class FakeOpenAIServer {
+  readonly requests: ChatCompletionRequest[] = [];
+  private replies: Script[] = [];
+  private server?: Server;
+
+  /** Queues replies, consumed one per request in order. */
+  enqueue(...replies: Array<ScriptedReply | Script>): void {
+    this.replies.push(...replies.map((r) => (typeof r === 'function' ? r : () => r)));
+  }
+
+  get baseUrl(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/v1`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatCompletionRequest;
+    this.requests.push(request);
+    const script = this.replies.shift();
+    const reply = script ? script(request) : { status: 500, body: { error: { message: 'no scripted reply left' } } };
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (res.destroyed) return;
+    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(reply.body ?? completion('ok')));
+  }
+}

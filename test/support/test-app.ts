@@ -1,0 +1,28 @@
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../../src/app.module';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup';
+
+/**
+ * Boots the real AppModule, configured like `main.ts`, with `env` applied to
+ * process.env only while the app is created.
+ */
+export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<NestExpressApplication> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(env);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
+    configureApp(app);
+    await app.init();
+    return app;
+  } finally {
+    apply(saved);
+  }
+}
