@@ -77,3 +77,23 @@ describe('POST /api/chat with bad input', () => {
       .expect(200);
   });
 });
+
+describe('POST /api/chat with CHAT_MAX_QUESTION_CHARS=100', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ REDIS_URL: undefined, CHAT_MAX_QUESTION_CHARS: '100' });
+  });
+  afterAll(() => app.close());
+
+  it('applies the configured limit', async () => {
+    await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'x'.repeat(100) }).expect(200);
+    const res = await request(app.getHttpServer())
+      .post('/api/chat')
+      .send({ user_id: 'polo', question: 'x'.repeat(101) })
+      .expect(400);
+    expect(res.body.error.details).toEqual([
+      { field: 'question', messages: ['question must be at most 100 characters'] },
+    ]);
+  });
+});

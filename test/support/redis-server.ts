@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 /** `stack` = Redis Stack (RedisJSON + RediSearch); `plain` = Debian's redis-server, no modules. */
 export type RedisFlavor = 'stack' | 'plain';
 
-const INSTALL_HINT = 'run `bash scripts/install-redis.sh` (it installs both servers)';
+const INSTALL_HINT = 'run `bash .ci/install-redis.sh` (it installs both servers)';
 
 function stackHome(): string {
   return (
