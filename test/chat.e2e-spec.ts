@@ -1,9 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { BaseMessage } from '@langchain/core/messages';
-import { createClient } from 'redis';
 import request from 'supertest';
-import { RedisStackSaver } from '../src/checkpoint/redis-stack.saver';
-import { RedisTestServer } from './support/redis-server';
+import { REDIS_BACKENDS, type RunningBackend } from './support/redis-backends';
 import { createTestApp } from './support/test-app';
 
 const WORLD_CUP = '请问下一届足球世界杯在哪里举行?';
@@ -111,57 +109,46 @@ describe('POST /api/chat with the embedded default (no configuration)', () => {
   });
 });
 
-describe.each(['exit', 'async', 'sync'] as const)(
-  'POST /api/chat on Redis Stack with CHECKPOINT_DURABILITY=%s',
-  (durability) => {
-    let redis: RedisTestServer;
-    let app: NestExpressApplication;
-
-    beforeAll(async () => {
-      redis = await RedisTestServer.start('stack');
-      app = await createTestApp({ REDIS_URL: redis.url, CHECKPOINT_DURABILITY: durability });
-    });
-    afterAll(async () => {
-      await app?.close();
-      await redis?.stop();
-    });
-
-    it('has stored the turn in Redis before the 200 is sent', async () => {
-      const { first, second, threadId } = await poloConversation(app);
-      expectSecondTurnSawFirst(first, second);
-
-      // A fresh client, as another instance would use, reads the thread at once.
-      const fresh = createClient({ url: redis.url });
-      await fresh.connect();
-      try {
-        expect(await fresh.keys(`checkpoint:${threadId}:*`)).not.toHaveLength(0);
-        const tuple = await new RedisStackSaver(fresh as never).getTuple({ configurable: { thread_id: threadId } });
-        const messages = (tuple?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
-        expect(messages).toHaveLength(second.data.message_count);
-        const questions = messages.filter((m) => m.getType() === 'human').map((m) => m.content);
-        expect(questions).toEqual(['你好', WORLD_CUP]);
-        expect(messages.at(-1)?.content).toBe(second.data.response);
-      } finally {
-        await fresh.quit();
-      }
-    });
-  },
-);
-
-describe('a restarted app on the same Redis', () => {
-  let redis: RedisTestServer;
+describe.each(REDIS_BACKENDS)('POST /api/chat with checkpoints in $name', (backend) => {
+  let redis: RunningBackend;
 
   beforeAll(async () => {
-    redis = await RedisTestServer.start('stack');
+    redis = await backend.start();
   });
-  afterAll(() => redis.stop());
+  afterAll(() => redis?.stop());
 
-  it('still has the thread history', async () => {
-    const before = await createTestApp({ REDIS_URL: redis.url });
+  it.each(['exit', 'async', 'sync'] as const)(
+    'has stored the turn before the 200 is sent (CHECKPOINT_DURABILITY=%s)',
+    async (durability) => {
+      const app = await createTestApp({ ...redis.env, CHECKPOINT_DURABILITY: durability });
+      try {
+        const { first, second, threadId } = await poloConversation(app);
+        expectSecondTurnSawFirst(first, second);
+
+        // A fresh connection, as another instance would use, reads the thread at once.
+        const reader = await redis.openReader();
+        try {
+          const tuple = await reader.saver.getTuple({ configurable: { thread_id: threadId } });
+          const messages = (tuple?.checkpoint.channel_values.messages ?? []) as BaseMessage[];
+          expect(messages).toHaveLength(second.data.message_count);
+          const questions = messages.filter((m) => m.getType() === 'human').map((m) => m.content);
+          expect(questions).toEqual(['你好', WORLD_CUP]);
+          expect(messages.at(-1)?.content).toBe(second.data.response);
+        } finally {
+          await reader.close();
+        }
+      } finally {
+        await app.close();
+      }
+    },
+  );
+
+  it('keeps the thread history across an app restart', async () => {
+    const before = await createTestApp(redis.env);
     const { second, threadId } = await poloConversation(before);
     await before.close();
 
-    const after = await createTestApp({ REDIS_URL: redis.url });
+    const after = await createTestApp(redis.env);
     try {
       const third = await request(after.getHttpServer())
         .post('/api/chat')

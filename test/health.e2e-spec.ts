@@ -49,24 +49,27 @@ describe('health in the embedded default', () => {
   });
 });
 
-describe('Redis outage under a running app', () => {
+describe.each([
+  { flavor: 'plain', backend: 'redis' },
+  { flavor: 'stack', backend: 'redis-stack' },
+] as const)('Redis outage under a running app ($backend backend on $flavor Redis)', ({ flavor, backend }) => {
   let redis: RedisTestServer;
   let app: NestExpressApplication;
 
   beforeAll(async () => {
-    redis = await RedisTestServer.start('stack');
-    app = await createTestApp({ REDIS_URL: redis.url, REDIS_PING_TIMEOUT_MS: '500' });
+    redis = await RedisTestServer.start(flavor);
+    app = await createTestApp({ REDIS_URL: redis.url, CHECKPOINT_BACKEND: backend, REDIS_PING_TIMEOUT_MS: '500' });
   });
   afterAll(async () => {
     await app?.close();
     await redis?.stop();
   });
 
-  it('reports Redis Stack when it is up', async () => {
+  it('reports Redis and the checkpoint backend when it is up', async () => {
     const res = await request(app.getHttpServer()).get('/health').expect(200);
     expect(res.body.info).toMatchObject({
       redis: { status: 'up' },
-      checkpointer: { status: 'up', backend: 'redis-stack', embedded: false },
+      checkpointer: { status: 'up', backend, embedded: false },
     });
   });
 

@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import { RedisStackSaver } from '../src/checkpoint/redis-stack.saver';
+import { RedisCheckpointSaver } from '../src/checkpoint/redis.saver';
 import { AppProcess } from './support/app-process';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { RedisTestServer } from './support/redis-server';
@@ -35,16 +35,22 @@ describe('the built server as a process', () => {
   it('refuses to start on invalid configuration, naming the variable and the accepted values', async () => {
     const app = await spawn({ CHECKPOINT_BACKEND: 'postgres', LLM_TIMEOUT_MS: 'soon' });
     expect(await app.exited).toBe(1);
-    expect(app.output).toMatch(/CHECKPOINT_BACKEND="postgres".*auto, redis-stack, memory/);
+    expect(app.output).toMatch(/CHECKPOINT_BACKEND="postgres".*auto, redis, redis-stack, memory/);
     expect(app.output).toMatch(/LLM_TIMEOUT_MS="soon"/);
   });
 
-  it('refuses to start on a Redis without RedisJSON and RediSearch, saying which Redis is needed', async () => {
+  it('runs on a plain Redis by default, and refuses redis-stack there saying which Redis is needed', async () => {
     const plain = await RedisTestServer.start('plain');
     try {
-      const app = await spawn({ REDIS_URL: plain.url });
-      expect(await app.exited).toBe(1);
-      expect(app.output).toMatch(/lacks RedisJSON and RediSearch.*Redis 8/);
+      const auto = await spawn({ REDIS_URL: plain.url });
+      await auto.ready();
+      const health = await (await fetch(`${auto.url}/health`)).json();
+      expect(health.info.checkpointer).toMatchObject({ backend: 'redis', embedded: false });
+      await auto.stop();
+
+      const stack = await spawn({ REDIS_URL: plain.url, CHECKPOINT_BACKEND: 'redis-stack' });
+      expect(await stack.exited).toBe(1);
+      expect(stack.output).toMatch(/lacks RedisJSON and RediSearch.*Redis 8/);
     } finally {
       await plain.stop();
     }
@@ -92,7 +98,7 @@ describe('the built server as a process', () => {
       const fresh = createClient({ url: redis.url });
       await fresh.connect();
       try {
-        const tuple = await new RedisStackSaver(fresh as never).getTuple({ configurable: { thread_id: 'polo:sigterm' } });
+        const tuple = await new RedisCheckpointSaver(fresh as never).getTuple({ configurable: { thread_id: 'polo:sigterm' } });
         const messages = tuple?.checkpoint.channel_values.messages as Array<{ content: unknown }>;
         expect(messages.map((m) => m.content)).toEqual(['slow question', 'finished despite SIGTERM']);
       } finally {

@@ -1,25 +1,10 @@
 import { HttpStatus } from '@nestjs/common';
 import { GraphRecursionError } from '@langchain/langgraph';
-import {
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-} from 'redis';
 import { ModelTimeoutError } from '../agent/fetch-with-deadline';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { isRedisUnavailable } from '../redis/redis-errors';
 
-const REDIS_CONNECTION_ERRORS = [
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-];
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 interface ErrorShape {
@@ -28,10 +13,6 @@ interface ErrorShape {
   status?: unknown;
   lc_error_code?: string;
   cause?: unknown;
-}
-
-export function isRedisUnavailable(err: unknown): boolean {
-  return REDIS_CONNECTION_ERRORS.some((type) => err instanceof type);
 }
 
 /** The error and the errors it wraps, outermost first. */

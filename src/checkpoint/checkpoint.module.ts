@@ -1,38 +1,54 @@
 import { Logger, Module } from '@nestjs/common';
 import { BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph-checkpoint';
+import type { RedisClientType } from 'redis';
 import { AppConfigService } from '../config/app-config.service';
-import type { RedisClient } from '../redis/redis-client.factory';
+import { isCluster, type RedisConnection } from '../redis/redis-connection';
 import { REDIS_CLIENT } from '../redis/redis.constants';
-import { chooseCheckpointBackend } from './checkpoint-backend';
+import { CheckpointBackendError, chooseCheckpointBackend } from './checkpoint-backend';
 import { CHECKPOINTER, CHECKPOINTER_INFO, CheckpointerInfo } from './checkpoint.constants';
 import { detectRedisCapabilities } from './redis-capabilities';
 import { RedisStackSaver } from './redis-stack.saver';
+import { RedisCheckpointSaver } from './redis.saver';
 
 const logger = new Logger('CheckpointModule');
 
-async function resolveInfo(
-  config: AppConfigService,
-  client: RedisClient | null,
-): Promise<CheckpointerInfo> {
+async function resolveInfo(config: AppConfigService, redis: RedisConnection | null): Promise<CheckpointerInfo> {
   const setting = config.get('CHECKPOINT_BACKEND');
-  const capabilities = client && setting !== 'memory' ? await detectRedisCapabilities(client) : undefined;
-  const backend = chooseCheckpointBackend(setting, client !== null, capabilities);
+  const capabilities = redis && setting === 'redis-stack' ? await detectRedisCapabilities(redis) : undefined;
+  const backend = chooseCheckpointBackend(setting, redis !== null, capabilities);
   if (backend === 'memory') {
     logger.warn(
       'Checkpoints are kept IN PROCESS MEMORY: conversations are lost on restart and not shared ' +
-        'between instances. Set REDIS_URL to a Redis 8 / Redis Stack server for durable conversations.',
+        'between instances. Set REDIS_URL for durable conversations.',
     );
     return { backend, embedded: true };
   }
   const ttlMinutes = config.get('CHECKPOINT_TTL_MINUTES');
-  logger.log(`Checkpoints are stored in Redis (${backend}${ttlMinutes ? `, TTL ${ttlMinutes} min` : ''})`);
-  return { backend, embedded: false, ttlMinutes };
+  const keepLatest = config.get('CHECKPOINT_KEEP_LATEST');
+  const extras = [ttlMinutes && `TTL ${ttlMinutes} min`, keepLatest && `keeping the latest ${keepLatest} per thread`];
+  logger.log(`Checkpoints are stored in Redis (${[backend, ...extras].filter(Boolean).join(', ')})`);
+  return { backend, embedded: false, ttlMinutes, keepLatest };
 }
 
-async function createSaver(info: CheckpointerInfo, client: RedisClient | null): Promise<BaseCheckpointSaver> {
-  if (info.backend === 'memory' || !client) return new MemorySaver();
+async function createSaver(
+  info: CheckpointerInfo,
+  redis: RedisConnection | null,
+  config: AppConfigService,
+): Promise<BaseCheckpointSaver> {
+  if (info.backend === 'memory' || !redis) return new MemorySaver();
+  if (info.backend === 'redis') {
+    return new RedisCheckpointSaver(redis, {
+      keyPrefix: config.get('CHECKPOINT_KEY_PREFIX'),
+      ttlMinutes: info.ttlMinutes,
+      keepLatest: info.keepLatest,
+    });
+  }
+  if (isCluster(redis)) {
+    throw new CheckpointBackendError('CHECKPOINT_BACKEND=redis-stack does not run on Redis Cluster; use redis (or auto).');
+  }
+  if (info.keepLatest) logger.warn('CHECKPOINT_KEEP_LATEST is not supported by the redis-stack backend; ignored');
   const saver = new RedisStackSaver(
-    client,
+    redis as RedisClientType,
     info.ttlMinutes ? { defaultTTL: info.ttlMinutes, refreshOnRead: true } : undefined,
   );
   // Created now rather than on the first request, so a broken server fails start-up.
@@ -49,7 +65,7 @@ async function createSaver(info: CheckpointerInfo, client: RedisClient | null): 
     },
     {
       provide: CHECKPOINTER,
-      inject: [CHECKPOINTER_INFO, REDIS_CLIENT],
+      inject: [CHECKPOINTER_INFO, REDIS_CLIENT, AppConfigService],
       useFactory: createSaver,
     },
   ],

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis/redis-client.factory';
+import { type RedisConnection, sendKeyless } from '../redis/redis-connection';
 
 export interface RedisCapabilities {
   json: boolean;
@@ -8,9 +8,9 @@ export interface RedisCapabilities {
 const isUnknownCommand = (err: unknown) =>
   /unknown command|ERR unknown/i.test((err as Error)?.message ?? '');
 
-async function supports(client: RedisClient, command: string[]): Promise<boolean> {
+async function supports(redis: RedisConnection, command: string[]): Promise<boolean> {
   try {
-    await client.sendCommand(command);
+    await sendKeyless(redis, command);
     return true;
   } catch (err) {
     if (isUnknownCommand(err)) return false;
@@ -22,10 +22,10 @@ async function supports(client: RedisClient, command: string[]): Promise<boolean
  * Probes RedisJSON and RediSearch by calling a harmless command of each;
  * managed services often forbid `MODULE LIST`, so it is not used.
  */
-export async function detectRedisCapabilities(client: RedisClient): Promise<RedisCapabilities> {
+export async function detectRedisCapabilities(redis: RedisConnection): Promise<RedisCapabilities> {
   const [json, search] = await Promise.all([
-    supports(client, ['JSON.TYPE', '__capability_probe__']),
-    supports(client, ['FT._LIST']),
+    supports(redis, ['JSON.TYPE', '__capability_probe__']),
+    supports(redis, ['FT._LIST']),
   ]);
   return { json, search };
 }

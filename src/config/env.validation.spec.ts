@@ -32,6 +32,11 @@ describe('validateEnv', () => {
     expect(env.REDIS_URL).toBe('redis://user:pw@redis:6379/0');
   });
 
+  it('accepts several comma-separated URLs for a Redis Cluster', () => {
+    const url = 'redis://10.0.0.1:6379,redis://10.0.0.2:6379, rediss://10.0.0.3:6380';
+    expect(validateEnv({ REDIS_URL: url }).REDIS_URL).toBe(url);
+  });
+
   it('treats empty values as unset', () => {
     expect(validateEnv({ REDIS_URL: '', CHECKPOINT_TTL_MINUTES: '' })).toMatchObject({
       REDIS_URL: undefined,
@@ -42,10 +47,13 @@ describe('validateEnv', () => {
   it.each([
     ['PORT', 'eighty', /PORT="eighty"/],
     ['PORT', '70000', /PORT="70000".*must not be greater than 65535/],
-    ['CHECKPOINT_BACKEND', 'postgres', /CHECKPOINT_BACKEND="postgres".*auto, redis-stack, memory/],
+    ['CHECKPOINT_BACKEND', 'postgres', /CHECKPOINT_BACKEND="postgres".*auto, redis, redis-stack, memory/],
     ['CHECKPOINT_DURABILITY', 'never', /exit, async, sync/],
     ['LLM_PROVIDER', 'magic', /offline, openai/],
-    ['REDIS_URL', 'http://redis:6379', /REDIS_URL/],
+    ['REDIS_URL', 'http://redis:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['REDIS_URL', 'redis://a:1,http://b:2', /REDIS_URL/],
+    ['CHECKPOINT_KEY_PREFIX', 'has{brace}', /CHECKPOINT_KEY_PREFIX must be/],
+    ['CHECKPOINT_KEEP_LATEST', '0', /CHECKPOINT_KEEP_LATEST/],
     ['SWAGGER_ENABLED', 'maybe', /SWAGGER_ENABLED="maybe"/],
     ['BODY_LIMIT', 'lots', /BODY_LIMIT must look like 100kb or 1mb/],
   ])('rejects %s=%s naming the variable', (key, value, message) => {

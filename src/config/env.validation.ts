@@ -13,7 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 
-export const CHECKPOINT_BACKENDS = ['auto', 'redis-stack', 'memory'] as const;
+export const CHECKPOINT_BACKENDS = ['auto', 'redis', 'redis-stack', 'memory'] as const;
 export type CheckpointBackendSetting = (typeof CHECKPOINT_BACKENDS)[number];
 
 export const CHECKPOINT_DURABILITIES = ['exit', 'async', 'sync'] as const;
@@ -54,7 +54,9 @@ export class EnvironmentVariables {
   HOST = '0.0.0.0';
 
   @Transform(emptyAsUnset) @IsOptional()
-  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  @Matches(/^rediss?:\/\/[^\s,]+(,\s*rediss?:\/\/[^\s,]+)*$/, {
+    message: 'REDIS_URL must be a redis:// or rediss:// URL, or several separated by commas for a Redis Cluster',
+  })
   REDIS_URL?: string = undefined;
 
   @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
@@ -68,6 +70,12 @@ export class EnvironmentVariables {
 
   @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(1)
   CHECKPOINT_TTL_MINUTES?: number = undefined;
+
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'CHECKPOINT_KEY_PREFIX must be 1-64 characters from [A-Za-z0-9_.:-]' })
+  CHECKPOINT_KEY_PREFIX = 'lgcp';
+
+  @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(1)
+  CHECKPOINT_KEEP_LATEST?: number = undefined;
 
   @IsIn(CHECKPOINT_DURABILITIES)
   CHECKPOINT_DURABILITY: CheckpointDurability = 'exit';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigService } from '../config/app-config.service';
-import type { RedisClient } from '../redis/redis-client.factory';
+import { isConnected, pingAll, type RedisConnection } from '../redis/redis-connection';
 import { REDIS_CLIENT } from '../redis/redis.constants';
 
 /** PINGs the shared client; down at once when it is not connected. Never throws. */
@@ -9,7 +9,7 @@ import { REDIS_CLIENT } from '../redis/redis.constants';
 export class RedisHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    @Inject(REDIS_CLIENT) private readonly client: RedisClient | null,
+    @Inject(REDIS_CLIENT) private readonly client: RedisConnection | null,
     private readonly config: AppConfigService,
   ) {}
 
@@ -18,7 +18,7 @@ export class RedisHealthIndicator {
     if (!this.client) {
       return indicator.up({ mode: 'embedded', message: 'REDIS_URL is not set: checkpoints are kept in memory' });
     }
-    if (!this.client.isReady) {
+    if (!isConnected(this.client)) {
       return indicator.down({ message: 'not connected; reconnecting' });
     }
     const timeoutMs = this.config.get('REDIS_PING_TIMEOUT_MS');
@@ -26,7 +26,7 @@ export class RedisHealthIndicator {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.client.ping(),
+        pingAll(this.client),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`PING timed out after ${timeoutMs} ms`)), timeoutMs);
         }),

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { createClient, type RedisClientType } from 'redis';
-
-export type RedisClient = RedisClientType;
+import { createClient, createCluster } from 'redis';
+import type { RedisConnection } from './redis-connection';
 
 export interface RedisClientSettings {
+  /** One URL, or several separated by commas for a Redis Cluster. */
   url: string;
   connectTimeoutMs: number;
 }
@@ -15,41 +15,44 @@ export function reconnectDelay(retries: number): number {
 
 /** Hides credentials when a URL is logged. */
 export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable REDIS_URL>';
-  }
+  return url
+    .split(',')
+    .map((one) => {
+      try {
+        const parsed = new URL(one.trim());
+        if (parsed.password) parsed.password = '***';
+        return parsed.toString();
+      } catch {
+        return '<unparseable URL>';
+      }
+    })
+    .join(',');
 }
 
 /**
  * Creates and connects the one client of the process. Commands fail fast while the
  * connection is down (no offline queue), and the client keeps reconnecting by itself.
  */
-export async function createRedisClient(settings: RedisClientSettings): Promise<RedisClient> {
+export async function createRedisClient(settings: RedisClientSettings): Promise<RedisConnection> {
   const logger = new Logger('Redis');
   const where = redactRedisUrl(settings.url);
-  const client: RedisClient = createClient({
-    url: settings.url,
+  const urls = settings.url.split(',').map((u) => u.trim());
+  const options = {
     disableOfflineQueue: true,
-    socket: {
-      connectTimeout: settings.connectTimeoutMs,
-      reconnectStrategy: reconnectDelay,
-    },
-  });
-  let wasReady = false;
-  client.on('ready', () => {
-    logger.log(`${wasReady ? 're' : ''}connected to ${where}`);
-    wasReady = true;
-  });
-  client.on('error', (err: Error) => {
+    socket: { connectTimeout: settings.connectTimeoutMs, reconnectStrategy: reconnectDelay },
+  };
+  const redis: RedisConnection =
+    urls.length > 1
+      ? createCluster({ rootNodes: urls.map((url) => ({ url })), defaults: options })
+      : createClient({ url: urls[0], ...options });
+  let connected = false;
+  redis.on('ready', () => logger.log(`${connected ? 're' : ''}connected to ${where}`));
+  redis.on('error', (err: Error) => {
     // node-redis emits every failed reconnect attempt; keep the log readable.
-    if (client.isReady || wasReady) logger.warn(`${where}: ${err.message}`);
+    if (connected) logger.warn(`${where}: ${err.message}`);
   });
-  client.on('end', () => logger.log(`connection to ${where} closed`));
-  logger.log(`connecting to ${where}`);
-  await client.connect();
-  return client;
+  logger.log(`connecting to ${where}${urls.length > 1 ? ' (Redis Cluster)' : ''}`);
+  await redis.connect();
+  connected = true;
+  return redis;
 }

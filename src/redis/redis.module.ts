@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
-import { createRedisClient, type RedisClient } from './redis-client.factory';
+import { createRedisClient } from './redis-client.factory';
+import { isConnected, type RedisConnection } from './redis-connection';
 import { REDIS_CLIENT } from './redis.constants';
 
 @Global()
@@ -9,7 +10,7 @@ import { REDIS_CLIENT } from './redis.constants';
     {
       provide: REDIS_CLIENT,
       inject: [AppConfigService],
-      useFactory: async (config: AppConfigService): Promise<RedisClient | null> => {
+      useFactory: async (config: AppConfigService): Promise<RedisConnection | null> => {
         const url = config.get('REDIS_URL');
         if (!url) return null;
         return createRedisClient({
@@ -24,13 +25,13 @@ import { REDIS_CLIENT } from './redis.constants';
 export class RedisModule implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisModule.name);
 
-  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient | null) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisConnection | null) {}
 
   /** Runs after the HTTP server has drained, so in-flight turns could still write. */
   async onApplicationShutdown(): Promise<void> {
     if (!this.client?.isOpen) return;
     // QUIT needs a live connection; while Redis is down, just stop reconnecting.
-    if (!this.client.isReady) {
+    if (!isConnected(this.client)) {
       await this.client.disconnect().catch(() => undefined);
       return;
     }

@@ -1,8 +1,8 @@
 import { deltaChannelHistoryTests, validate } from '@langchain/langgraph-checkpoint-validation';
 import { RedisStackSaver } from '../../src/checkpoint/redis-stack.saver';
-import { redisStackInitializer } from './redis-support';
+import { redisInitializer } from './redis-support';
 
-const initializer = redisStackInitializer('RedisStackSaver', async (client) => {
+const initializer = redisInitializer('RedisStackSaver', 'stack', async (client) => {
   const saver = new RedisStackSaver(client);
   await saver.ensureIndexes();
   return saver;

@@ -1,15 +1,16 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
 import { createClient, type RedisClientType } from 'redis';
-import { RedisTestServer } from '../support/redis-server';
+import { type RedisFlavor, RedisTestServer } from '../support/redis-server';
 
 /**
- * A conformance initializer on a real Redis Stack: the server lives for the whole file, every
+ * A conformance initializer on a real Redis server: the server lives for the whole file, every
  * checkpointer gets its own client, and FLUSHALL (which also drops the RediSearch indexes)
  * wipes its data afterwards.
  */
-export function redisStackInitializer<T extends BaseCheckpointSaver>(
+export function redisInitializer<T extends BaseCheckpointSaver>(
   checkpointerName: string,
+  flavor: RedisFlavor,
   makeSaver: (client: RedisClientType) => T | Promise<T>,
 ): CheckpointSaverTestInitializer<T> {
   let server: RedisTestServer | undefined;
@@ -18,7 +19,7 @@ export function redisStackInitializer<T extends BaseCheckpointSaver>(
     checkpointerName,
     beforeAllTimeout: 30_000,
     async beforeAll() {
-      server = await RedisTestServer.start('stack');
+      server = await RedisTestServer.start(flavor);
     },
     async afterAll() {
       await Promise.all([...clients.values()].map((client) => client.quit().catch(() => undefined)));

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 /** `stack` = Redis Stack (RedisJSON + RediSearch); `plain` = Debian's redis-server, no modules. */
 export type RedisFlavor = 'stack' | 'plain';
 
-const INSTALL_HINT = 'run `bash .ci/install-redis.sh` (it installs both servers)';
+export const INSTALL_HINT = 'run `bash .ci/install-redis.sh` (it installs both servers)';
 
 function stackHome(): string {
   return (
@@ -15,7 +15,7 @@ function stackHome(): string {
   );
 }
 
-function serverCommand(flavor: RedisFlavor): { bin: string; args: string[] } {
+export function serverCommand(flavor: RedisFlavor): { bin: string; args: string[] } {
   if (flavor === 'plain') {
     const bin = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
     if (!existsSync(bin)) {
@@ -49,7 +49,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+/** True when a Redis server answers PING on 127.0.0.1:port. */
+export function ping(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.setTimeout(500);
@@ -66,13 +67,39 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Spawns `bin args` (a redis-server that listens on 127.0.0.1:port) and resolves with the child once
+ * it answers PING. Rejects with its stderr if it exits first; on a timeout the child is killed.
+ */
+export async function spawnRedisServer(bin: string, args: string[], port: number, label: string): Promise<ChildProcess> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d.toString()));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.once('error', (err) => {
+    exited = true;
+    stderr += String(err);
+  });
+  try {
+    await waitUntil(async () => {
+      if (exited) throw new Error(`${label} exited: ${stderr}`);
+      return ping(port);
+    }, `${label} on port ${port}`);
+  } catch (err) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw err;
+  }
+  return child;
 }
 
 /** A real redis-server child process on a loopback port, for one test suite. */
@@ -103,7 +130,7 @@ export class RedisTestServer {
   async start(): Promise<void> {
     if (this.child) return;
     const { bin, args } = serverCommand(this.flavor);
-    const child = spawn(
+    this.child = await spawnRedisServer(
       bin,
       [
         '--port', String(this.port),
@@ -114,17 +141,9 @@ export class RedisTestServer {
         ...args,
         ...this.extraArgs,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      this.port,
+      `${this.flavor} redis-server`,
     );
-    let stderr = '';
-    child.stderr?.on('data', (d) => (stderr += d.toString()));
-    this.child = child;
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    await waitUntil(async () => {
-      if (exited) throw new Error(`${this.flavor} redis-server exited: ${stderr}`);
-      return ping(this.port);
-    }, `${this.flavor} redis-server on port ${this.port}`);
   }
 
   /** Stops the server process and waits until the port refuses connections. */

@@ -1,0 +1,235 @@
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { type Checkpoint, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
+import { addTurn } from '../../test/support/checkpoint-turns';
+import { RedisTestServer } from '../../test/support/redis-server';
+import { createClient, type RedisClientType } from 'redis';
+import { RedisUnavailableError } from '../redis/redis-errors';
+import { RedisCheckpointSaver } from './redis.saver';
+import { hashTagOf } from './redis/thread-keys';
+
+/** Commands our Lua scripts run inside Redis (not round trips of the client). */
+const SCRIPT_INNER = new Set(['hget', 'hmget', 'hset', 'hsetnx', 'hdel', 'zadd', 'zrem', 'zrangebylex', 'zrevrangebylex', 'zremrangebylex', 'expire']);
+
+const meta = { source: 'loop' as const, step: 0, parents: {} };
+
+async function commandCalls(client: RedisClientType): Promise<Record<string, number>> {
+  const info = await client.info('commandstats');
+  return Object.fromEntries([...info.matchAll(/cmdstat_([\w|.]+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+}
+
+async function commandsDuring(client: RedisClientType, action: () => Promise<unknown>) {
+  const before = await commandCalls(client);
+  await action();
+  const after = await commandCalls(client);
+  const delta: Record<string, number> = {};
+  for (const [name, calls] of Object.entries(after)) {
+    const d = calls - (before[name] ?? 0);
+    if (d > 0 && name !== 'info') delta[name] = d;
+  }
+  return delta;
+}
+
+describe('RedisCheckpointSaver on plain Redis', () => {
+  let server: RedisTestServer;
+  let client: RedisClientType;
+  let sut: RedisCheckpointSaver;
+
+  beforeAll(async () => {
+    server = await RedisTestServer.start('plain');
+    client = createClient({ url: server.url });
+    await client.connect();
+  });
+  beforeEach(async () => {
+    await client.flushAll();
+    sut = new RedisCheckpointSaver(client);
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await server?.stop();
+  });
+
+  it('keeps every key of a thread under one hash tag', async () => {
+    await addTurn(sut, 'polo:{odd}%id', 'hello');
+    const keys = (await client.keys('*')).sort();
+    const tag = `{${hashTagOf('polo:{odd}%id')}}`;
+    expect(tag).toBe('{polo:%7Bodd%7D%25id}');
+    expect(keys).toEqual(['lgcp:threads', ...['blobs', 'cp', 'idx'].map((k) => `lgcp:${tag}:${k}`)].sort());
+  });
+
+  it('writes a checkpoint in one script, appends writes in one script and reads the latest in one', async () => {
+    await addTurn(sut, 't', 'one');
+    const putCommands = await commandsDuring(client, () => addTurn(sut, 't', 'two'));
+    // addTurn = getTuple + put: one script each, plus the thread registry's SADD sent alongside.
+    // (commandstats also counts the commands the scripts run inside Redis.)
+    expect(putCommands).toMatchObject({ evalsha: 2, sadd: 1 });
+    expect(Object.keys(putCommands).filter((c) => !SCRIPT_INNER.has(c)).sort()).toEqual(['evalsha', 'sadd']);
+
+    const tuple = await sut.getTuple({ configurable: { thread_id: 't' } });
+    // The first use of a script on a server loads it (NOSCRIPT, then EVAL); measure after that.
+    await sut.putWrites(tuple!.config, [['warm', 'up']], 'task-0');
+    const writeCommands = await commandsDuring(client, () =>
+      sut.putWrites(tuple!.config, [['messages', 'w1'], ['other', 'w2']], 'task-1'),
+    );
+    expect(writeCommands).toMatchObject({ evalsha: 1 });
+    expect(Object.keys(writeCommands).filter((c) => !SCRIPT_INNER.has(c))).toEqual(['evalsha']);
+  });
+
+  it('never scans the keyspace', async () => {
+    for (let i = 0; i < 3; i++) await addTurn(sut, `scan:${i}`, 'x');
+    const used = await commandsDuring(client, async () => {
+      const tuple = await sut.getTuple({ configurable: { thread_id: 'scan:1' } });
+      await sut.putWrites(tuple!.config, [['messages', 'w']], 'task');
+      for await (const _ of sut.list({ configurable: { thread_id: 'scan:1' } })) void _;
+      await sut.deleteThread('scan:2');
+    });
+    expect(Object.keys(used).filter((c) => /^(keys|scan|hscan|sscan|zscan)$/.test(c))).toEqual([]);
+  });
+
+  it('stores only changed channels and rebuilds full values on read', async () => {
+    await addTurn(sut, 'delta', 'a', { profile: { name: 'polo' } });
+    await addTurn(sut, 'delta', 'b');
+    await addTurn(sut, 'delta', 'c');
+    // 3 versions of messages + 1 of profile: profile was stored once, not per checkpoint.
+    expect(await client.hLen(`lgcp:{delta}:blobs`)).toBe(4);
+    const tuple = await sut.getTuple({ configurable: { thread_id: 'delta' } });
+    expect(tuple?.checkpoint.channel_values).toEqual({ messages: ['a', 'b', 'c'], profile: { name: 'polo' } });
+  });
+
+  it('deletes exactly the thread asked for', async () => {
+    for (const id of ['alice:1', 'alice:1:x', 'alice:10', '{alice:1}']) await addTurn(sut, id, 'hi');
+    await sut.deleteThread('alice:1');
+    expect(await sut.getTuple({ configurable: { thread_id: 'alice:1' } })).toBeUndefined();
+    for (const id of ['alice:1:x', 'alice:10', '{alice:1}']) {
+      expect((await sut.getTuple({ configurable: { thread_id: id } }))?.checkpoint.channel_values.messages).toEqual(['hi']);
+    }
+    expect((await client.keys('*alice:1}*')).length).toBe(0);
+  });
+
+  it('returns pending writes in (task_path, task_id, idx) order whatever the order they arrived in', async () => {
+    const config = await addTurn(sut, 'order', 'q');
+    await sut.putWrites(config, [['c', 'b-0'], ['c', 'b-1']], 'task-b', '~b');
+    await sut.putWrites(config, [['c', 'a-0']], 'task-a', '~b');
+    await sut.putWrites(config, [['c', 'z-0']], 'task-z', '~a');
+    const tuple = await sut.getTuple(config);
+    expect(tuple?.pendingWrites?.map(([, , v]) => v)).toEqual(['z-0', 'a-0', 'b-0', 'b-1']);
+  });
+
+  it('keeps writes that arrive before or while their checkpoint is put', async () => {
+    const first = await addTurn(sut, 'race', 'q');
+    const next: Checkpoint = { ...emptyCheckpoint(), id: uuid6(-1) };
+    const nextConfig: RunnableConfig = { configurable: { ...first.configurable, checkpoint_id: next.id } };
+    await sut.putWrites(nextConfig, [['early', 1]], 'task-early');
+    await Promise.all([
+      sut.put(first, next, meta, {}),
+      sut.putWrites(nextConfig, [['during', 2]], 'task-during'),
+    ]);
+    const tuple = await sut.getTuple(nextConfig);
+    expect(tuple?.pendingWrites?.map(([task, channel, value]) => [task, channel, value])).toEqual([
+      ['task-during', 'during', 2],
+      ['task-early', 'early', 1],
+    ]);
+  });
+
+  it('lists newest first with before, limit and a metadata filter', async () => {
+    const configs: RunnableConfig[] = [];
+    for (let i = 0; i < 15; i++) configs.push(await addTurn(sut, 'listing', `m${i}`));
+    const ids = (list: AsyncGenerator<{ config: RunnableConfig }>) =>
+      (async () => {
+        const out: string[] = [];
+        for await (const t of list) out.push(t.config.configurable!.checkpoint_id);
+        return out;
+      })();
+    const all = configs.map((c) => c.configurable!.checkpoint_id).reverse();
+    expect(await ids(sut.list({ configurable: { thread_id: 'listing' } }))).toEqual(all);
+    expect(await ids(sut.list({ configurable: { thread_id: 'listing' } }, { before: configs[10], limit: 3 }))).toEqual(
+      all.slice(5, 8),
+    );
+    expect(await ids(sut.list({ configurable: { thread_id: 'listing' } }, { filter: { source: 'input' } }))).toEqual([]);
+    expect(await ids(sut.list({ configurable: { thread_id: 'listing' } }, { filter: { source: 'loop', step: 0 }, limit: 2 }))).toEqual(
+      all.slice(0, 2),
+    );
+  });
+
+  it('uses its key prefix, so deployments can share one Redis', async () => {
+    const other = new RedisCheckpointSaver(client, { keyPrefix: 'other' });
+    await addTurn(sut, 'shared', 'mine');
+    await addTurn(other, 'shared', 'theirs');
+    expect((await sut.getTuple({ configurable: { thread_id: 'shared' } }))?.checkpoint.channel_values.messages).toEqual(['mine']);
+    expect((await other.getTuple({ configurable: { thread_id: 'shared' } }))?.checkpoint.channel_values.messages).toEqual(['theirs']);
+    await other.deleteThread('shared');
+    expect(await sut.getTuple({ configurable: { thread_id: 'shared' } })).toBeDefined();
+  });
+
+  it('keeps only the newest N checkpoints, with the writes and values they reference', async () => {
+    const kept = new RedisCheckpointSaver(client, { keepLatest: 3 });
+    await addTurn(kept, 'long', 'm0', { profile: 'set once' });
+    let config: RunnableConfig = {};
+    for (let i = 1; i < 10; i++) {
+      config = await addTurn(kept, 'long', `m${i}`);
+      await kept.putWrites(config, [['messages', `w${i}`]], `task-${i}`);
+    }
+    expect(await client.zCard('lgcp:{long}:idx')).toBe(3);
+    // 3 message versions + the profile value, which the kept checkpoints still reference.
+    expect(await client.hLen('lgcp:{long}:blobs')).toBe(4);
+    expect(await client.hLen('lgcp:{long}:writes')).toBe(3);
+    const latest = await kept.getTuple({ configurable: { thread_id: 'long' } });
+    expect(latest?.checkpoint.channel_values).toEqual({
+      messages: Array.from({ length: 10 }, (_, i) => `m${i}`),
+      profile: 'set once',
+    });
+    expect(latest?.pendingWrites).toEqual([['task-9', 'messages', 'w9']]);
+  });
+
+  it('expires every key of an idle thread together, and never a channel of an active one', async () => {
+    const ttlSaver = new RedisCheckpointSaver(client, { ttlMinutes: 2 / 60 });
+    await addTurn(ttlSaver, 'idle', 'a', { profile: 'p' });
+    const config = await addTurn(ttlSaver, 'idle', 'b');
+    await ttlSaver.putWrites(config, [['x', 1]], 't');
+    const keys = await client.keys('lgcp:{idle}:*');
+    expect(keys).toHaveLength(5);
+    const ttls = await Promise.all(keys.map((k) => client.pTTL(k)));
+    expect(Math.max(...ttls) - Math.min(...ttls)).toBeLessThan(200);
+    expect(Math.min(...ttls)).toBeGreaterThan(1000);
+
+    // An active thread: its first (never rewritten) channel outlives many TTLs.
+    await addTurn(ttlSaver, 'active', 'first', { profile: 'kept' });
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await addTurn(ttlSaver, 'active', `turn ${i}`);
+    }
+    const active = await ttlSaver.getTuple({ configurable: { thread_id: 'active' } });
+    expect(active?.checkpoint.channel_values.profile).toBe('kept');
+    expect(active?.checkpoint.channel_values.messages).toHaveLength(9);
+    expect(await client.keys('lgcp:{idle}:*')).toEqual([]);
+  }, 20_000);
+});
+
+describe('RedisCheckpointSaver while Redis is down', () => {
+  it('fails fast with RedisUnavailableError and works again when Redis returns', async () => {
+    const server = await RedisTestServer.start('plain');
+    const client: RedisClientType = createClient({
+      url: server.url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: () => 100 },
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    const sut = new RedisCheckpointSaver(client);
+    try {
+      await addTurn(sut, 'outage', 'before');
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      await expect(sut.getTuple({ configurable: { thread_id: 'outage' } })).rejects.toBeInstanceOf(RedisUnavailableError);
+      await expect(addTurn(sut, 'outage', 'during')).rejects.toBeInstanceOf(RedisUnavailableError);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await server.start();
+      for (let i = 0; i < 50 && !client.isReady; i++) await new Promise((r) => setTimeout(r, 100));
+      await addTurn(sut, 'outage', 'after');
+      expect((await sut.getTuple({ configurable: { thread_id: 'outage' } }))?.checkpoint.channel_values.messages).toEqual(['after']);
+    } finally {
+      await client.disconnect().catch(() => undefined);
+      await server.stop();
+    }
+  });
+});

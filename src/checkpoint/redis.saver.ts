@@ -1,0 +1,327 @@
+import { createHash } from 'node:crypto';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  BaseCheckpointSaver,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointTuple,
+  compareWritesSortKeys,
+  copyCheckpoint,
+  maxChannelVersion,
+  type PendingWrite,
+  type SerializerProtocol,
+  TASKS,
+  WRITES_IDX_MAP,
+  writesSortKey,
+} from '@langchain/langgraph-checkpoint';
+import { type RedisConnection, sendKeyed } from '../redis/redis-connection';
+import { isRedisUnavailable, RedisUnavailableError } from '../redis/redis-errors';
+import { GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT } from './redis/checkpoint.scripts';
+import { SEP, threadKeys, threadRegistryKey } from './redis/thread-keys';
+
+export interface RedisCheckpointSaverOptions {
+  /** Prefix of every key, so several deployments can share one Redis. */
+  keyPrefix?: string;
+  /** Expire every key of a thread together, this long after its last write. */
+  ttlMinutes?: number;
+  /** Also restart the TTL when a thread is read (default true when a TTL is set). */
+  refreshOnRead?: boolean;
+  /** Keep only the newest N checkpoints of each thread (and what they reference). */
+  keepLatest?: number;
+}
+
+/** What one checkpoint's record holds; channel values live in the blobs hash. */
+interface StoredRecord {
+  /** serialized checkpoint without channel_values, and its serde type */
+  c: string;
+  ct: string;
+  /** serialized metadata, and its serde type */
+  m: string;
+  mt: string;
+  /** parent checkpoint id */
+  p?: string;
+  /** channel → version (as a string) of every value the checkpoint references */
+  v: Record<string, string>;
+}
+
+type Script = { source: string; sha: string };
+const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
+const SCRIPTS = { put: script(PUT_SCRIPT), putWrites: script(PUT_WRITES_SCRIPT), get: script(GET_SCRIPT) };
+
+/** serde output as text: JSON stays readable, anything else is base64. */
+function encodeTyped([type, bytes]: [string, Uint8Array]): [string, string] {
+  return type === 'json'
+    ? [type, Buffer.from(bytes).toString('utf8')]
+    : [`b64:${type}`, Buffer.from(bytes).toString('base64')];
+}
+
+function decodeTyped(type: string, data: string): [string, string | Uint8Array] {
+  return type.startsWith('b64:') ? [type.slice(4), Buffer.from(data, 'base64')] : [type, data];
+}
+
+/** Splits "a\0b\0rest" into at most `parts` pieces (the last keeps any separators). */
+function splitFields(value: string, parts: number): string[] {
+  const out: string[] = [];
+  let rest = value;
+  while (out.length < parts - 1) {
+    const at = rest.indexOf(SEP);
+    if (at < 0) break;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at + 1);
+  }
+  out.push(rest);
+  return out;
+}
+
+function assertKeyPart(field: string, value: unknown, allowEmpty = false): asserts value is string {
+  if (typeof value !== 'string' || (!allowEmpty && value === '') || value.includes(SEP)) {
+    throw new Error(`Invalid configurable value for key "${field}": ${JSON.stringify(value)}`);
+  }
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return (
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
+
+type GetReply = [string, string, string[], string[]] | null;
+
+/**
+ * A LangGraph checkpointer for any Redis ≥ 6.2, Valkey and Redis Cluster, using only core
+ * commands. Each thread is five keys under one hash tag; `put` and `putWrites` are one atomic
+ * script each, `getTuple` one script; nothing scans the keyspace.
+ */
+export class RedisCheckpointSaver extends BaseCheckpointSaver {
+  private readonly prefix: string;
+  private readonly ttlSeconds: number;
+  private readonly refreshSeconds: number;
+  private readonly keepLatest: number;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    options: RedisCheckpointSaverOptions = {},
+    serde?: SerializerProtocol,
+  ) {
+    super(serde);
+    this.prefix = options.keyPrefix ?? 'lgcp';
+    if (/[{}]/.test(this.prefix)) throw new Error('keyPrefix must not contain { or }: they would break the hash tag');
+    this.ttlSeconds = options.ttlMinutes ? Math.round(options.ttlMinutes * 60) : 0;
+    this.refreshSeconds = this.ttlSeconds && options.refreshOnRead !== false ? this.ttlSeconds : 0;
+    this.keepLatest = options.keepLatest ?? 0;
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = config.configurable?.thread_id;
+    const ns = config.configurable?.checkpoint_ns ?? '';
+    const checkpointId = config.configurable?.checkpoint_id ?? '';
+    if (threadId === undefined) return undefined;
+    assertKeyPart('thread_id', threadId);
+    assertKeyPart('checkpoint_ns', ns, true);
+    assertKeyPart('checkpoint_id', checkpointId, true);
+    return this.load(threadId, ns, checkpointId);
+  }
+
+  async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId } = config.configurable ?? {};
+    const before: string | undefined = options.before?.configurable?.checkpoint_id;
+    const filter = Object.entries(options.filter ?? {}).filter(([, v]) => v !== undefined);
+    let remaining = options.limit ?? Infinity;
+    const threads: string[] =
+      threadId !== undefined ? [threadId] : (await this.call(() => this.redis.sMembers(threadRegistryKey(this.prefix)))).sort();
+    for (const thread of threads) {
+      assertKeyPart('thread_id', thread);
+      const [idx, records] = threadKeys(this.prefix, thread);
+      const members = (await this.call(() => this.redis.zRange(idx, 0, -1)))
+        .map((member) => ({ member, parts: splitFields(member, 2) }))
+        .filter(({ parts: [n, id] }) => (ns === undefined || n === ns) && (!checkpointId || id === checkpointId) && (!before || id < before))
+        .sort((a, b) => (a.parts[1] < b.parts[1] ? 1 : a.parts[1] > b.parts[1] ? -1 : 0));
+      if (members.length === 0 || remaining <= 0) continue;
+      let candidates = members;
+      if (filter.length > 0) {
+        const raw = await this.call(() => this.redis.hmGet(records, members.map((m) => m.member)));
+        const metadata = await Promise.all(
+          raw.map(async (record) => (record ? this.loadsTyped(...this.recordMetadata(record)) : undefined)),
+        );
+        candidates = members.filter((_, i) => {
+          const m = metadata[i] as Record<string, unknown> | undefined;
+          return m !== undefined && filter.every(([key, value]) => deepEqual(m[key], value));
+        });
+      }
+      const selected = candidates.slice(0, remaining === Infinity ? undefined : remaining);
+      // Loaded concurrently: node-redis pipelines them into one round trip.
+      const tuples = await Promise.all(selected.map(({ parts: [n, id] }) => this.load(thread, n, id)));
+      for (const tuple of tuples) {
+        if (!tuple) continue;
+        remaining -= 1;
+        yield tuple;
+      }
+    }
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    const threadId = config.configurable?.thread_id;
+    const ns = config.configurable?.checkpoint_ns ?? '';
+    const parentId: string | undefined = config.configurable?.checkpoint_id;
+    if (threadId === undefined) throw new Error('thread_id is required in config.configurable');
+    assertKeyPart('thread_id', threadId);
+    assertKeyPart('checkpoint_ns', ns, true);
+    assertKeyPart('checkpoint_id', checkpoint.id);
+
+    const { channel_values: values = {}, ...rest } = copyCheckpoint(checkpoint);
+    const stored = { ...rest, channel_values: {} };
+    const changed = Object.keys(newVersions ?? {}).filter((channel) => channel in values);
+    const [[ct, c], [mt, m], blobs] = await Promise.all([
+      this.serde.dumpsTyped(stored).then(encodeTyped),
+      this.serde.dumpsTyped(metadata).then(encodeTyped),
+      Promise.all(
+        changed.map(async (channel) => {
+          const [type, data] = encodeTyped(await this.serde.dumpsTyped(values[channel]));
+          const field = [ns, channel, String(checkpoint.channel_versions[channel])].join(SEP);
+          return [field, type + SEP + data];
+        }),
+      ),
+    ]);
+    const referenced = Object.fromEntries(
+      Object.entries(checkpoint.channel_versions).map(([channel, version]) => [channel, String(version)]),
+    );
+    const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced };
+    const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), ...blobs.flat()];
+    await Promise.all([
+      this.run(SCRIPTS.put, threadKeys(this.prefix, threadId), args),
+      this.call(() => this.redis.sAdd(threadRegistryKey(this.prefix), threadId)),
+    ]);
+    return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
+  }
+
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
+    const threadId = config.configurable?.thread_id;
+    const ns = config.configurable?.checkpoint_ns ?? '';
+    const checkpointId = config.configurable?.checkpoint_id;
+    if (threadId === undefined || checkpointId === undefined) {
+      throw new Error('thread_id and checkpoint_id are required in config.configurable');
+    }
+    assertKeyPart('thread_id', threadId);
+    assertKeyPart('checkpoint_ns', ns, true);
+    assertKeyPart('checkpoint_id', checkpointId);
+    assertKeyPart('task_id', taskId);
+    if (writes.length === 0) return;
+    // As LangGraph's other savers: special writes (errors, interrupts) overwrite; a retried
+    // batch of regular writes keeps the first one.
+    const overwrite = writes.every(([channel]) => channel in WRITES_IDX_MAP);
+    const pairs = await Promise.all(
+      writes.map(async ([channel, value], i) => {
+        const idx = WRITES_IDX_MAP[channel] ?? i;
+        const [type, data] = encodeTyped(await this.serde.dumpsTyped(value));
+        const field = [ns, checkpointId, taskId, String(idx)].join(SEP);
+        return [field, [taskPath, channel, type, data].join(SEP)];
+      }),
+    );
+    const args = [String(this.ttlSeconds), overwrite ? '1' : '0', ...pairs.flat()];
+    await this.run(SCRIPTS.putWrites, threadKeys(this.prefix, threadId), args);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    assertKeyPart('thread_id', threadId);
+    await Promise.all([
+      this.call(() => this.redis.del(threadKeys(this.prefix, threadId))),
+      this.call(() => this.redis.sRem(threadRegistryKey(this.prefix), threadId)),
+    ]);
+  }
+
+  private async load(threadId: string, ns: string, checkpointId: string): Promise<CheckpointTuple | undefined> {
+    const reply = (await this.run(SCRIPTS.get, threadKeys(this.prefix, threadId), [
+      ns,
+      checkpointId,
+      String(this.refreshSeconds),
+    ])) as GetReply;
+    if (!reply) return undefined;
+    const [member, rawRecord, blobPairs, writePairs] = reply;
+    const id = splitFields(member, 2)[1];
+    const record = JSON.parse(rawRecord) as StoredRecord;
+    const checkpoint = (await this.loadsTyped(record.ct, record.c)) as Checkpoint;
+    checkpoint.channel_values = {};
+    for (let i = 0; i < blobPairs.length; i += 2) {
+      const channel = splitFields(blobPairs[i], 3)[1];
+      const [type, data] = splitFields(blobPairs[i + 1], 2);
+      checkpoint.channel_values[channel] = await this.loadsTyped(type, data);
+    }
+    const pendingWrites = await this.decodeWrites(writePairs);
+    if (checkpoint.v < 4 && record.p) await this.migratePendingSends(checkpoint, threadId, ns, record.p);
+    const configurable = { thread_id: threadId, checkpoint_ns: ns };
+    return {
+      config: { configurable: { ...configurable, checkpoint_id: id } },
+      checkpoint,
+      metadata: (await this.loadsTyped(record.mt, record.m)) as CheckpointMetadata,
+      pendingWrites,
+      ...(record.p ? { parentConfig: { configurable: { ...configurable, checkpoint_id: record.p } } } : {}),
+    };
+  }
+
+  /** Pending writes in `(task_path, task_id, idx)` order, the order LangGraph applies them. */
+  private async decodeWrites(pairs: string[]): Promise<CheckpointPendingWrite[]> {
+    const writes = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      const [, , taskId, idx] = splitFields(pairs[i], 4);
+      const [taskPath, channel, type, data] = splitFields(pairs[i + 1], 4);
+      writes.push({ key: writesSortKey(taskPath, taskId, Number(idx)), taskId, channel, type, data });
+    }
+    writes.sort((a, b) => compareWritesSortKeys(a.key, b.key));
+    return Promise.all(
+      writes.map(async (w): Promise<CheckpointPendingWrite> => [w.taskId, w.channel, await this.loadsTyped(w.type, w.data)]),
+    );
+  }
+
+  /** Checkpoints before format v4 kept pending sends in the parent's TASKS writes. */
+  private async migratePendingSends(checkpoint: Checkpoint, threadId: string, ns: string, parentId: string) {
+    const parent = await this.load(threadId, ns, parentId);
+    const sends = (parent?.pendingWrites ?? []).filter(([, channel]) => channel === TASKS).map(([, , value]) => value);
+    checkpoint.channel_values[TASKS] = sends;
+    const versions = Object.values(checkpoint.channel_versions);
+    checkpoint.channel_versions[TASKS] = versions.length > 0 ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
+  }
+
+  private recordMetadata(raw: string): [string, string] {
+    const record = JSON.parse(raw) as StoredRecord;
+    return [record.mt, record.m];
+  }
+
+  private loadsTyped(type: string, data: string): Promise<unknown> {
+    return this.serde.loadsTyped(...decodeTyped(type, data));
+  }
+
+  /** EVALSHA, falling back to EVAL on a node that lacks the script (each Cluster node has its own cache). */
+  private run(s: Script, keys: string[], args: string[]): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    return this.call(async () => {
+      try {
+        return await sendKeyed(this.redis, keys[0], ['EVALSHA', s.sha, ...tail]);
+      } catch (err) {
+        if (!/NOSCRIPT/.test((err as Error)?.message ?? '')) throw err;
+        return sendKeyed(this.redis, keys[0], ['EVAL', s.source, ...tail]);
+      }
+    });
+  }
+
+  /** Connection failures become one typed error that callers can map to 503. */
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (err) {
+      throw isRedisUnavailable(err) ? new RedisUnavailableError(err) : err;
+    }
+  }
+}

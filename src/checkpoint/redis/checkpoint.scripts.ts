@@ -1,0 +1,129 @@
+/**
+ * Lua scripts of RedisCheckpointSaver. Each runs atomically on the one Redis node that owns
+ * the thread (all five keys of a thread share a hash tag), in a single round trip.
+ *
+ * KEYS of every script: 1 idx (ZSET of "<ns>\0<checkpoint_id>", score 0, ordered by member),
+ * 2 checkpoints (HASH member → record JSON {c, ct, m, mt, p, v}), 3 blobs (HASH
+ * "<ns>\0<channel>\0<version>" → value), 4 writes (HASH "<member>\0<task_id>\0<idx>" → value),
+ * 5 write index (ZSET of the writes' fields, so one checkpoint's writes are a lex range).
+ */
+
+const EXPIRE_ALL = `
+local function expire_all(ttl)
+  if ttl > 0 then
+    for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
+  end
+end
+`;
+
+/** Lex range of the members that start with `prefix .. "\\0"`. */
+const PREFIX_RANGE = `
+local function prefix_range(prefix)
+  return '[' .. prefix .. '\\0', '(' .. prefix .. '\\1'
+end
+`;
+
+/**
+ * ARGV: ns, checkpoint_id, record, ttl seconds (0 = none), keep latest (0 = all), then
+ * blob field/value pairs. Prunes checkpoints beyond "keep latest" in the same step, with their
+ * writes and the blobs no kept checkpoint references.
+ */
+export const PUT_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}
+local ns, id, record = ARGV[1], ARGV[2], ARGV[3]
+local ttl, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
+local member = ns .. '\\0' .. id
+redis.call('ZADD', KEYS[1], 0, member)
+redis.call('HSET', KEYS[2], member, record)
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+
+if keep > 0 then
+  local min, max = prefix_range(ns)
+  local all = redis.call('ZRANGEBYLEX', KEYS[1], min, max)
+  local excess = #all - keep
+  if excess > 0 then
+    local function blob_fields(m)
+      local fields = {}
+      local rec = redis.call('HGET', KEYS[2], m)
+      if rec then
+        for channel, version in pairs(cjson.decode(rec).v) do
+          fields[#fields + 1] = ns .. '\\0' .. channel .. '\\0' .. version
+        end
+      end
+      return fields
+    end
+    local kept = {}
+    for i = excess + 1, #all do
+      for _, f in ipairs(blob_fields(all[i])) do kept[f] = true end
+    end
+    for i = 1, excess do
+      local old = all[i]
+      for _, f in ipairs(blob_fields(old)) do
+        if not kept[f] then redis.call('HDEL', KEYS[3], f) end
+      end
+      local wmin, wmax = prefix_range(old)
+      for _, f in ipairs(redis.call('ZRANGEBYLEX', KEYS[5], wmin, wmax)) do redis.call('HDEL', KEYS[4], f) end
+      redis.call('ZREMRANGEBYLEX', KEYS[5], wmin, wmax)
+      redis.call('HDEL', KEYS[2], old)
+      redis.call('ZREM', KEYS[1], old)
+    end
+  end
+end
+expire_all(ttl)
+return 1
+`;
+
+/** ARGV: ttl seconds, "1" to overwrite existing writes (special channels) or "0", then field/value pairs. */
+export const PUT_WRITES_SCRIPT = `${EXPIRE_ALL}
+local ttl, overwrite = tonumber(ARGV[1]), ARGV[2] == '1'
+for i = 3, #ARGV, 2 do
+  redis.call('ZADD', KEYS[5], 0, ARGV[i])
+  if overwrite then
+    redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  else
+    redis.call('HSETNX', KEYS[4], ARGV[i], ARGV[i + 1])
+  end
+end
+expire_all(ttl)
+return 1
+`;
+
+/**
+ * ARGV: ns, checkpoint_id ("" = latest of ns), ttl seconds to refresh (0 = none).
+ * Returns nil or { member, record, {blob field, value, …}, {write field, value, …} }.
+ */
+export const GET_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}
+local ns, id, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local member
+if id == '' then
+  local min, max = prefix_range(ns)
+  local latest = redis.call('ZREVRANGEBYLEX', KEYS[1], max, min, 'LIMIT', 0, 1)
+  if #latest == 0 then return nil end
+  member = latest[1]
+else
+  member = ns .. '\\0' .. id
+end
+local record = redis.call('HGET', KEYS[2], member)
+if not record then return nil end
+
+local function fetch(key, fields)
+  local pairs_out = {}
+  if #fields == 0 then return pairs_out end
+  local values = redis.call('HMGET', key, unpack(fields))
+  for i, f in ipairs(fields) do
+    if values[i] then
+      pairs_out[#pairs_out + 1] = f
+      pairs_out[#pairs_out + 1] = values[i]
+    end
+  end
+  return pairs_out
+end
+
+local blob_fields = {}
+for channel, version in pairs(cjson.decode(record).v) do
+  blob_fields[#blob_fields + 1] = ns .. '\\0' .. channel .. '\\0' .. version
+end
+local wmin, wmax = prefix_range(member)
+local write_fields = redis.call('ZRANGEBYLEX', KEYS[5], wmin, wmax)
+expire_all(ttl)
+return { member, record, fetch(KEYS[3], blob_fields), fetch(KEYS[4], write_fields) }
+`;

@@ -1,0 +1,15 @@
+/** Escapes what would end or nest a Redis Cluster hash tag, so `{…}` always holds the whole id. */
+export function hashTagOf(threadId: string): string {
+  return threadId.replace(/[%{}]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+/** The five keys of one thread; they share one hash tag, so one Cluster slot. */
+export function threadKeys(prefix: string, threadId: string): string[] {
+  const base = `${prefix}:{${hashTagOf(threadId)}}`;
+  return [`${base}:idx`, `${base}:cp`, `${base}:blobs`, `${base}:writes`, `${base}:widx`];
+}
+
+/** The set of thread ids, used only by `list()` without a thread (an admin operation). */
+export const threadRegistryKey = (prefix: string) => `${prefix}:threads`;
+
+export const SEP = '\u0000';
