@@ -143,6 +143,17 @@ describe.each(REDIS_BACKENDS)('POST /api/chat with checkpoints in $name', (backe
     },
   );
 
+  it('reports Redis and its checkpoint backend healthy', async () => {
+    const app = await createTestApp(redis.env);
+    try {
+      const res = await request(app.getHttpServer()).get('/health').expect(200);
+      const backend = redis.env.CHECKPOINT_BACKEND === 'redis-stack' ? 'redis-stack' : 'redis';
+      expect(res.body.info).toMatchObject({ redis: { status: 'up' }, checkpointer: { backend, embedded: false } });
+    } finally {
+      await app.close();
+    }
+  });
+
   it('keeps the thread history across an app restart', async () => {
     const before = await createTestApp(redis.env);
     const { second, threadId } = await poloConversation(before);
