@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ChatModule } from './chat/chat.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AppValidationPipe } from './common/pipes/app-validation.pipe';
 import { AppConfigModule } from './config/config.module';
@@ -9,7 +10,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RedisModule } from './redis/redis.module';
 
 @Module({
-  imports: [AppConfigModule, RedisModule, LifecycleModule, ChatModule, HealthModule],
+  imports: [AppConfigModule, RedisModule, LifecycleModule, ChatModule, ConversationsModule, HealthModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useClass: AppValidationPipe },

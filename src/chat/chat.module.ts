@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 import { QuestionLengthRule } from './dto/chat-request.dto';
 
 @Module({
-  imports: [AgentModule],
+  imports: [AgentModule, ConversationsModule],
   controllers: [ChatController],
   providers: [ChatService, QuestionLengthRule],
 })

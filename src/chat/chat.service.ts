@@ -8,18 +8,13 @@ import {
 } from '@langchain/core/messages';
 import { AGENT, MODEL_INFO, type ModelInfo } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
+import { textOf } from '../agent/message-text';
 import { AppConfigService } from '../config/app-config.service';
+import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
 import { toApiException } from './run-errors';
 import { newThreadId } from './thread-id';
-
-function textOf(message: BaseMessage): string {
-  if (typeof message.content === 'string') return message.content;
-  return message.content
-    .map((part) => (part.type === 'text' && 'text' in part ? String(part.text) : ''))
-    .join('');
-}
 
 /** The tool calls of this turn, each with the result its ToolMessage carried. */
 function toolCallsOf(turn: BaseMessage[]): ToolCallDto[] {
@@ -38,6 +33,7 @@ export class ChatService {
     @Inject(AGENT) private readonly agent: Agent,
     @Inject(MODEL_INFO) private readonly modelInfo: ModelInfo,
     private readonly config: AppConfigService,
+    @Inject(CONVERSATION_INDEX) private readonly conversations: ConversationIndex,
   ) {}
 
   /**
@@ -63,8 +59,18 @@ export class ChatService {
     const turnStart = messages.findLastIndex((m) => isHumanMessage(m));
     const turn = messages.slice(turnStart + 1);
     const answer = turn.filter(isAIMessage).at(-1);
+    const response = answer ? textOf(answer) : '';
+    await this.conversations.record({
+      userId: request.user_id,
+      threadId,
+      at: new Date(),
+      question: request.question,
+      answer: response,
+      messageCount: messages.length,
+      messageIds: messages.slice(turnStart).flatMap((m) => (m.id ? [m.id] : [])),
+    });
     return {
-      response: answer ? textOf(answer) : '',
+      response,
       thread_id: threadId,
       conversation_id: threadId,
       user_id: request.user_id,

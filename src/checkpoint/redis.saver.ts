@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
   BaseCheckpointSaver,
@@ -17,8 +16,8 @@ import {
   WRITES_IDX_MAP,
   writesSortKey,
 } from '@langchain/langgraph-checkpoint';
-import { type RedisConnection, sendKeyed } from '../redis/redis-connection';
-import { isRedisUnavailable, RedisUnavailableError } from '../redis/redis-errors';
+import type { RedisConnection } from '../redis/redis-connection';
+import { luaScript, redisCall, runScript } from '../redis/redis-script';
 import { GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT } from './redis/checkpoint.scripts';
 import { SEP, threadKeys, threadRegistryKey } from './redis/thread-keys';
 
@@ -47,9 +46,7 @@ interface StoredRecord {
   v: Record<string, string>;
 }
 
-type Script = { source: string; sha: string };
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
-const SCRIPTS = { put: script(PUT_SCRIPT), putWrites: script(PUT_WRITES_SCRIPT), get: script(GET_SCRIPT) };
+const SCRIPTS = { put: luaScript(PUT_SCRIPT), putWrites: luaScript(PUT_WRITES_SCRIPT), get: luaScript(GET_SCRIPT) };
 
 /** serde output as text: JSON stays readable, anything else is base64. */
 function encodeTyped([type, bytes]: [string, Uint8Array]): [string, string] {
@@ -136,18 +133,18 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const filter = Object.entries(options.filter ?? {}).filter(([, v]) => v !== undefined);
     let remaining = options.limit ?? Infinity;
     const threads: string[] =
-      threadId !== undefined ? [threadId] : (await this.call(() => this.redis.sMembers(threadRegistryKey(this.prefix)))).sort();
+      threadId !== undefined ? [threadId] : (await redisCall(() => this.redis.sMembers(threadRegistryKey(this.prefix)))).sort();
     for (const thread of threads) {
       assertKeyPart('thread_id', thread);
       const [idx, records] = threadKeys(this.prefix, thread);
-      const members = (await this.call(() => this.redis.zRange(idx, 0, -1)))
+      const members = (await redisCall(() => this.redis.zRange(idx, 0, -1)))
         .map((member) => ({ member, parts: splitFields(member, 2) }))
         .filter(({ parts: [n, id] }) => (ns === undefined || n === ns) && (!checkpointId || id === checkpointId) && (!before || id < before))
         .sort((a, b) => (a.parts[1] < b.parts[1] ? 1 : a.parts[1] > b.parts[1] ? -1 : 0));
       if (members.length === 0 || remaining <= 0) continue;
       let candidates = members;
       if (filter.length > 0) {
-        const raw = await this.call(() => this.redis.hmGet(records, members.map((m) => m.member)));
+        const raw = await redisCall(() => this.redis.hmGet(records, members.map((m) => m.member)));
         const metadata = await Promise.all(
           raw.map(async (record) => (record ? this.loadsTyped(...this.recordMetadata(record)) : undefined)),
         );
@@ -201,8 +198,8 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced };
     const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), ...blobs.flat()];
     await Promise.all([
-      this.run(SCRIPTS.put, threadKeys(this.prefix, threadId), args),
-      this.call(() => this.redis.sAdd(threadRegistryKey(this.prefix), threadId)),
+      runScript(this.redis, SCRIPTS.put, threadKeys(this.prefix, threadId), args),
+      redisCall(() => this.redis.sAdd(threadRegistryKey(this.prefix), threadId)),
     ]);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
@@ -231,19 +228,19 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       }),
     );
     const args = [String(this.ttlSeconds), overwrite ? '1' : '0', ...pairs.flat()];
-    await this.run(SCRIPTS.putWrites, threadKeys(this.prefix, threadId), args);
+    await runScript(this.redis, SCRIPTS.putWrites, threadKeys(this.prefix, threadId), args);
   }
 
   async deleteThread(threadId: string): Promise<void> {
     assertKeyPart('thread_id', threadId);
     await Promise.all([
-      this.call(() => this.redis.del(threadKeys(this.prefix, threadId))),
-      this.call(() => this.redis.sRem(threadRegistryKey(this.prefix), threadId)),
+      redisCall(() => this.redis.del(threadKeys(this.prefix, threadId))),
+      redisCall(() => this.redis.sRem(threadRegistryKey(this.prefix), threadId)),
     ]);
   }
 
   private async load(threadId: string, ns: string, checkpointId: string): Promise<CheckpointTuple | undefined> {
-    const reply = (await this.run(SCRIPTS.get, threadKeys(this.prefix, threadId), [
+    const reply = (await runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [
       ns,
       checkpointId,
       String(this.refreshSeconds),
@@ -301,27 +298,5 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
   private loadsTyped(type: string, data: string): Promise<unknown> {
     return this.serde.loadsTyped(...decodeTyped(type, data));
-  }
-
-  /** EVALSHA, falling back to EVAL on a node that lacks the script (each Cluster node has its own cache). */
-  private run(s: Script, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    return this.call(async () => {
-      try {
-        return await sendKeyed(this.redis, keys[0], ['EVALSHA', s.sha, ...tail]);
-      } catch (err) {
-        if (!/NOSCRIPT/.test((err as Error)?.message ?? '')) throw err;
-        return sendKeyed(this.redis, keys[0], ['EVAL', s.source, ...tail]);
-      }
-    });
-  }
-
-  /** Connection failures become one typed error that callers can map to 503. */
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (err) {
-      throw isRedisUnavailable(err) ? new RedisUnavailableError(err) : err;
-    }
   }
 }

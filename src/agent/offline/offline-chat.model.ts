@@ -11,6 +11,7 @@ import {
 } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
 import type { BindToolsInput } from '@langchain/core/language_models/chat_models';
+import { textOf } from '../message-text';
 import { CALCULATOR_TOOL_NAME } from '../tools/calculator.tool';
 import { CURRENT_TIME_TOOL_NAME } from '../tools/current-time.tool';
 
@@ -20,12 +21,6 @@ const TIME_QUESTION = /\b(time|clock|date|today)\b|几点|时间|日期|今天/i
 const IANA_ZONE = /\b([A-Z][A-Za-z_]+\/[A-Z][A-Za-z_]+(?:\/[A-Z][A-Za-z_]+)?)\b/;
 const ARITHMETIC_RUN = /[\d.\s()+\-*/^%]+/g;
 const HAS_OPERATION = /\d\s*[-+*/^%]\s*[\d(]/;
-
-function textOf(message: BaseMessage): string {
-  return typeof message.content === 'string'
-    ? message.content
-    : message.content.map((part) => ('text' in part ? String(part.text) : '')).join('');
-}
 
 /** The longest run of digits and operators that contains an operation, if any. */
 export function extractArithmetic(text: string): string | undefined {

@@ -9,6 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { ApiException } from '../errors/api.exception';
 import { ErrorCode } from '../errors/error-codes';
+import { isRedisUnavailable } from '../../redis/redis-errors';
 
 /** The body of every error response. */
 export interface ErrorResponseBody {
@@ -93,6 +94,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { status, code: codeForStatus(status), message: messageOf(exception) };
+    }
+    if (isRedisUnavailable(exception)) {
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: ErrorCode.REDIS_UNAVAILABLE,
+        message: 'The conversation store (Redis) is unavailable; retry shortly',
+      };
     }
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,

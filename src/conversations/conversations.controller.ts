@@ -1,0 +1,54 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/dto/error-response.dto';
+import { ConversationsService } from './conversations.service';
+import {
+  ConversationDetailQueryDto,
+  ListConversationsQueryDto,
+  ThreadParamsDto,
+  UserParamsDto,
+} from './dto/conversation-params.dto';
+import { ConversationDetailResponseDto, ConversationListResponseDto } from './dto/conversation-response.dto';
+
+const now = () => new Date().toISOString();
+
+@ApiTags('conversations')
+@Controller('api/users/:user_id/conversations')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
+export class ConversationsController {
+  constructor(private readonly conversations: ConversationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "A user's conversations, newest first" })
+  @ApiOkResponse({ type: ConversationListResponseDto })
+  async list(@Param() { user_id }: UserParamsDto, @Query() query: ListConversationsQueryDto): Promise<ConversationListResponseDto> {
+    return { success: true, data: await this.conversations.list(user_id, query.limit, query.cursor), timestamp: now() };
+  }
+
+  @Get(':thread_id')
+  @ApiOperation({ summary: 'The messages of one conversation' })
+  @ApiOkResponse({ type: ConversationDetailResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'CONVERSATION_NOT_FOUND: no such thread for this user' })
+  async detail(
+    @Param() { user_id, thread_id }: ThreadParamsDto,
+    @Query() query: ConversationDetailQueryDto,
+  ): Promise<ConversationDetailResponseDto> {
+    return { success: true, data: await this.conversations.detail(user_id, thread_id, query.include_tools), timestamp: now() };
+  }
+
+  @Delete(':thread_id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a conversation and everything stored of it (right to erasure)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'CONVERSATION_NOT_FOUND: no such thread for this user' })
+  async remove(@Param() { user_id, thread_id }: ThreadParamsDto): Promise<void> {
+    await this.conversations.remove(user_id, thread_id);
+  }
+}

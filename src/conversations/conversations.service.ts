@@ -1,0 +1,84 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/messages';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import { AGENT } from '../agent/agent.constants';
+import type { Agent } from '../agent/agent.factory';
+import { textOf } from '../agent/message-text';
+import { isThreadOfUser } from '../chat/thread-id';
+import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import type { ConversationDetailDto, ConversationListDto, MessageDto } from './dto/conversation-response.dto';
+import { CONVERSATION_INDEX, type ConversationIndex } from './index/conversation-index';
+
+/** One answer for "does not exist" and "belongs to someone else", so ids cannot be probed. */
+const notFound = () =>
+  new ApiException(HttpStatus.NOT_FOUND, ErrorCode.CONVERSATION_NOT_FOUND, 'No such conversation for this user');
+
+function toMessageDto(message: BaseMessage, createdAt: string): MessageDto {
+  const type = isAIMessage(message) ? 'ai' : isToolMessage(message) ? 'tool' : 'human';
+  const toolCalls = isAIMessage(message) && message.tool_calls?.length ? message.tool_calls : undefined;
+  return {
+    id: message.id ?? '',
+    type,
+    content: textOf(message),
+    ...(toolCalls ? { tool_calls: toolCalls.map(({ id, name, args }) => ({ id, name, args })) } : {}),
+    ...(isToolMessage(message) && message.name ? { name: message.name } : {}),
+    created_at: createdAt,
+  };
+}
+
+/** Only calls tools, says nothing a reader would want to see. */
+const isToolTraffic = (m: BaseMessage) => isToolMessage(m) || (isAIMessage(m) && !!m.tool_calls?.length && !textOf(m));
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    @Inject(CONVERSATION_INDEX) private readonly index: ConversationIndex,
+    @Inject(AGENT) private readonly agent: Agent,
+    @Inject(CHECKPOINTER) private readonly checkpointer: BaseCheckpointSaver,
+  ) {}
+
+  async list(userId: string, limit: number, cursor?: string): Promise<ConversationListDto> {
+    const page = await this.index.list(userId, limit, cursor);
+    return {
+      user_id: userId,
+      conversations: page.items.map((item) => ({ ...item, conversation_id: item.thread_id })),
+      next_cursor: page.nextCursor,
+    };
+  }
+
+  async detail(userId: string, threadId: string, includeTools: boolean): Promise<ConversationDetailDto> {
+    if (!isThreadOfUser(threadId, userId)) throw notFound();
+    const [summary, state, times] = await Promise.all([
+      this.index.get(userId, threadId),
+      this.agent.getState({ configurable: { thread_id: threadId } }),
+      this.index.messageTimes(userId, threadId),
+    ]);
+    const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
+    if (!summary && messages.length === 0) throw notFound();
+    const createdAt = summary?.created_at ?? state.createdAt ?? new Date(0).toISOString();
+    return {
+      thread_id: threadId,
+      user_id: userId,
+      created_at: createdAt,
+      updated_at: summary?.updated_at ?? state.createdAt ?? createdAt,
+      message_count: messages.length,
+      messages: messages
+        .filter((m) => includeTools || !isToolTraffic(m))
+        .map((m) => toMessageDto(m, times[m.id ?? ''] ?? createdAt)),
+    };
+  }
+
+  /** Right to erasure: every checkpoint, write and value of the thread, and its index entry. */
+  async remove(userId: string, threadId: string): Promise<void> {
+    if (!isThreadOfUser(threadId, userId)) throw notFound();
+    const [indexed, latest] = await Promise.all([
+      this.index.get(userId, threadId),
+      this.checkpointer.getTuple({ configurable: { thread_id: threadId } }),
+    ]);
+    if (!indexed && !latest) throw notFound();
+    await this.checkpointer.deleteThread(threadId);
+    await this.index.remove(userId, threadId);
+  }
+}
