@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
@@ -10,7 +11,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RedisModule } from './redis/redis.module';
 
 @Module({
-  imports: [AppConfigModule, RedisModule, LifecycleModule, ChatModule, ConversationsModule, HealthModule],
+  imports: [AppConfigModule, RedisModule, LifecycleModule, AuthModule, ChatModule, ConversationsModule, HealthModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useClass: AppValidationPipe },

@@ -23,6 +23,11 @@ function setupSwagger(app: INestApplication): void {
           'A 200 from POST /api/chat means the turn is stored.',
       )
       .setVersion('0.1.0')
+      // For AUTH_MODE=api-key or jwt: "Authorize" lets a tester enter a key or a token.
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+      .addSecurityRequirements('api-key')
+      .addSecurityRequirements('bearer')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

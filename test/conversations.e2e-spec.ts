@@ -32,7 +32,7 @@ describe.each(BACKENDS)('conversations API with $name', (backend) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await http()
+      const res: { body: any } = await http()
         .get('/api/users/alice/conversations')
         .query({ limit: 2, ...(cursor ? { cursor } : {}) })
         .expect(200);

@@ -19,6 +19,9 @@ export type CheckpointBackendSetting = (typeof CHECKPOINT_BACKENDS)[number];
 export const CHECKPOINT_DURABILITIES = ['exit', 'async', 'sync'] as const;
 export type CheckpointDurability = (typeof CHECKPOINT_DURABILITIES)[number];
 
+export const AUTH_MODES = ['none', 'api-key', 'jwt'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 export const LLM_PROVIDERS = ['offline', 'openai'] as const;
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];
 
@@ -110,6 +113,30 @@ export class EnvironmentVariables {
 
   @Transform(toBool) @IsBoolean()
   SWAGGER_ENABLED = true;
+
+  @IsIn(AUTH_MODES)
+  AUTH_MODE: AuthMode = 'none';
+
+  @Transform(emptyAsUnset) @IsOptional()
+  @Matches(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, {
+    message: 'API_KEYS must be <key>=<user>|<user>|… entries (or <key>=* for any user) separated by commas; a key may be given as sha256:<hex digest>',
+  })
+  API_KEYS?: string = undefined;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string = undefined;
+
+  @Transform(emptyAsUnset) @IsOptional() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key (RS256 or ES256)' })
+  JWT_PUBLIC_KEY?: string = undefined;
+
+  @IsString() @MinLength(1)
+  JWT_USER_CLAIM = 'sub';
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString()
+  JWT_AUDIENCE?: string = undefined;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString()
+  JWT_ISSUER?: string = undefined;
 
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
   BODY_LIMIT = '1mb';

@@ -1,12 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MemoryHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator';
 import { AppConfigService } from '../config/app-config.service';
 import { CheckpointerHealthIndicator } from './checkpointer.health';
 import { DrainHealthIndicator } from './drain.health';
 import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

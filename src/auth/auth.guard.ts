@@ -1,0 +1,58 @@
+import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { IS_PUBLIC } from './public.decorator';
+import { type Authenticator, canActFor, type Principal } from './principal';
+
+/** Injection token of the configured {@link Authenticator}, or `null` when AUTH_MODE=none. */
+export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+function credentialOf(req: Request): string | undefined {
+  const apiKey = req.get('x-api-key');
+  if (apiKey) return apiKey;
+  const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  return match?.[1];
+}
+
+/**
+ * Every route needs a valid credential unless marked @Public(), and the caller must be allowed
+ * to act for the `user_id` in the path or body: a caller-asserted user id proves nothing.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator | null,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic || !this.authenticator) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const credential = credentialOf(req);
+    const principal = credential ? await this.authenticator.authenticate(credential) : undefined;
+    if (!principal) {
+      http.getResponse<Response>().setHeader('WWW-Authenticate', `${this.authenticator.scheme} realm="agent-service"`);
+      throw new ApiException(
+        HttpStatus.UNAUTHORIZED,
+        ErrorCode.UNAUTHORIZED,
+        credential ? 'The credential is invalid or expired' : 'A credential is required (X-API-Key or Authorization: Bearer)',
+      );
+    }
+    req.principal = principal;
+    const userId: unknown = req.params?.user_id ?? (req.body as { user_id?: unknown } | undefined)?.user_id;
+    if (typeof userId === 'string' && !canActFor(principal, userId)) {
+      throw new ApiException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN_USER, 'This credential may not act for this user_id');
+    }
+    return true;
+  }
+}
