@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { useContainer } from 'class-validator';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import {
   bodyParserErrorsMiddleware,
@@ -41,6 +42,11 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const config = app.get(AppConfigService);
   // Lets validation rules such as QuestionLengthRule receive injected configuration.
   useContainer(app.select(AppModule), { fallbackOnErrors: true });
+  const trustProxy = config.get('TRUST_PROXY');
+  if (trustProxy && trustProxy !== 'false') app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy === 'true' || trustProxy);
+  app.use(helmet());
+  const origins = config.get('CORS_ORIGINS');
+  if (origins) app.enableCors({ origin: origins.split(',').map((o) => o.trim()), exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   app.use(requestIdMiddleware);
   app.use(requireJsonBodyMiddleware);
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });

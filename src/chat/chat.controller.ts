@@ -11,12 +11,15 @@ import {
   ApiUnprocessableEntityResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ErrorResponseDto } from '../common/dto/error-response.dto';
+import { READ_LIMIT } from '../rate-limit/rate-limit.module';
 import { ChatService } from './chat.service';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
 
 @ApiTags('chat')
+@SkipThrottle({ [READ_LIMIT]: true })
 @Controller('api/chat')
 export class ChatController {
   constructor(private readonly chat: ChatService) {}

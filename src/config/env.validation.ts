@@ -114,6 +114,24 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean()
   SWAGGER_ENABLED = true;
 
+  @Transform(toBool) @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_CHAT = 30;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_READS = 300;
+
+  @Transform(emptyAsUnset) @IsOptional() @IsString()
+  CORS_ORIGINS?: string = undefined;
+
+  @Transform(emptyAsUnset) @IsOptional() @Matches(/^(true|false|\d+|[\w.:/,\s-]+)$/, { message: 'TRUST_PROXY must be true, false, a hop count or a list of addresses/subnets' })
+  TRUST_PROXY?: string = undefined;
+
   @IsIn(AUTH_MODES)
   AUTH_MODE: AuthMode = 'none';
 

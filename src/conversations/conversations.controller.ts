@@ -7,7 +7,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ErrorResponseDto } from '../common/dto/error-response.dto';
+import { CHAT_LIMIT } from '../rate-limit/rate-limit.module';
 import { ConversationsService } from './conversations.service';
 import {
   ConversationDetailQueryDto,
@@ -20,6 +22,7 @@ import { ConversationDetailResponseDto, ConversationListResponseDto } from './dt
 const now = () => new Date().toISOString();
 
 @ApiTags('conversations')
+@SkipThrottle({ [CHAT_LIMIT]: true })
 @Controller('api/users/:user_id/conversations')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'VALIDATION_FAILED' })
 export class ConversationsController {

@@ -1,7 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MemoryHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator';
+import { CHAT_LIMIT, READ_LIMIT } from '../rate-limit/rate-limit.module';
 import { AppConfigService } from '../config/app-config.service';
 import { CheckpointerHealthIndicator } from './checkpointer.health';
 import { DrainHealthIndicator } from './drain.health';
@@ -9,6 +11,7 @@ import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
 @Public()
+@SkipThrottle({ [CHAT_LIMIT]: true, [READ_LIMIT]: true })
 @Controller('health')
 export class HealthController {
   constructor(

@@ -4,10 +4,12 @@ import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 
 /**
- * Boots the real AppModule, configured like `main.ts`, with `env` applied to
+ * Boots the real AppModule, configured like `main.ts`, with `overrides` applied to
  * process.env only while the app is created.
  */
-export async function createTestApp(env: Record<string, string | undefined> = {}): Promise<NestExpressApplication> {
+export async function createTestApp(overrides: Record<string, string | undefined> = {}): Promise<NestExpressApplication> {
+  // Suites send many requests as one user; rate limits have their own suite.
+  const env = { RATE_LIMIT_ENABLED: 'false', ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   const apply = (values: Record<string, string | undefined>) => {
     for (const [key, value] of Object.entries(values)) {

@@ -1,0 +1,29 @@
+import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+
+/**
+ * Counts requests per caller, not per IP: the authenticated principal, else the user_id the
+ * request acts for (AUTH_MODE=none), else the client address.
+ */
+@Injectable()
+export class PrincipalThrottlerGuard extends ThrottlerGuard {
+  protected override async getTracker(req: Record<string, any>): Promise<string> {
+    const request = req as Request;
+    if (request.principal) return request.principal.id;
+    const userId: unknown = request.params?.user_id ?? (request.body as { user_id?: unknown } | undefined)?.user_id;
+    if (typeof userId === 'string') return `user:${userId}`;
+    return `ip:${request.ip}`;
+  }
+
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(detail.timeToBlockExpire));
+    throw new ApiException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      ErrorCode.RATE_LIMITED,
+      `Too many requests: at most ${detail.limit} per ${detail.ttl / 1000} s; retry after ${detail.timeToBlockExpire} s`,
+    );
+  }
+}

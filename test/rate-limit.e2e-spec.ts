@@ -1,0 +1,68 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { RedisTestServer } from './support/redis-server';
+import { createTestApp } from './support/test-app';
+
+const LIMITS = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_CHAT: '4', RATE_LIMIT_READS: '6', RATE_LIMIT_WINDOW_SECONDS: '60' };
+
+const chat = (app: NestExpressApplication, user: string, headers: Record<string, string> = {}) =>
+  request(app.getHttpServer()).post('/api/chat').set(headers).send({ user_id: user, question: 'hi' });
+
+describe('rate limits shared through Redis by two instances', () => {
+  let redis: RedisTestServer;
+  let one: NestExpressApplication;
+  let two: NestExpressApplication;
+
+  beforeAll(async () => {
+    redis = await RedisTestServer.start('plain');
+    one = await createTestApp({ REDIS_URL: redis.url, ...LIMITS });
+    two = await createTestApp({ REDIS_URL: redis.url, ...LIMITS });
+  });
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+    await redis?.stop();
+  });
+
+  it('answers exactly one 429 to N+1 chat requests spread across both', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await chat(i % 2 ? two : one, 'dora')).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect(statuses.at(-1)).toBe(429);
+    const limited = await chat(one, 'dora').expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another user, the read limit and health probes are counted apart.
+    await chat(two, 'eve').expect(200);
+    await request(one.getHttpServer()).get('/api/users/dora/conversations').expect(200);
+    for (let i = 0; i < 20; i++) await request(two.getHttpServer()).get('/health/ready').expect(200);
+  });
+
+  it('limits reads separately', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await request((i % 2 ? two : one).getHttpServer()).get('/api/users/fay/conversations')).status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    await chat(one, 'fay').expect(200);
+  });
+});
+
+describe('rate limits in memory mode', () => {
+  it('still limit within the process, per principal', async () => {
+    const app = await createTestApp({
+      REDIS_URL: undefined,
+      ...LIMITS,
+      AUTH_MODE: 'api-key',
+      API_KEYS: 'backend-key=*,gus-key=gus',
+    });
+    try {
+      const backend = { 'X-API-Key': 'backend-key' };
+      // A trusted backend acting for many users is one caller.
+      const statuses = [];
+      for (const user of ['u1', 'u2', 'u3', 'u4', 'u5']) statuses.push((await chat(app, user, backend)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429]);
+      await chat(app, 'gus', { 'X-API-Key': 'gus-key' }).expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
