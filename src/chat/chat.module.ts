@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { ThreadLockModule } from '../thread-lock/thread-lock.module';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 import { QuestionLengthRule } from './dto/chat-request.dto';
 
 @Module({
-  imports: [AgentModule, ConversationsModule],
+  imports: [AgentModule, ConversationsModule, ThreadLockModule],
   controllers: [ChatController],
   providers: [ChatService, QuestionLengthRule],
 })

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
   type BaseMessage,
   HumanMessage,
@@ -10,7 +10,10 @@ import { AGENT, MODEL_INFO, type ModelInfo } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
 import { textOf } from '../agent/message-text';
 import { AppConfigService } from '../config/app-config.service';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
+import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
 import { toApiException } from './run-errors';
@@ -34,6 +37,7 @@ export class ChatService {
     @Inject(MODEL_INFO) private readonly modelInfo: ModelInfo,
     private readonly config: AppConfigService,
     @Inject(CONVERSATION_INDEX) private readonly conversations: ConversationIndex,
+    @Inject(THREAD_LOCK) private readonly threadLock: ThreadLock,
   ) {}
 
   /**
@@ -42,6 +46,22 @@ export class ChatService {
    */
   async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
     const threadId = request.thread_id ?? request.conversation_id ?? newThreadId(request.user_id);
+    // One turn per thread across all instances: a second turn would fork the conversation.
+    const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
+    const lease = await this.threadLock.acquire(threadId, wait);
+    if (!lease) {
+      throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'Another turn of this conversation is running; retry when it ends', {
+        thread_id: threadId,
+      });
+    }
+    try {
+      return await this.runTurn(request, threadId);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async runTurn(request: ChatRequestDto, threadId: string): Promise<ChatAnswerDto> {
     let messages: BaseMessage[];
     try {
       const state = await this.agent.invoke(

@@ -22,6 +22,9 @@ export type CheckpointDurability = (typeof CHECKPOINT_DURABILITIES)[number];
 export const AUTH_MODES = ['none', 'api-key', 'jwt'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+export const THREAD_BUSY_POLICIES = ['queue', 'reject'] as const;
+export type ThreadBusyPolicy = (typeof THREAD_BUSY_POLICIES)[number];
+
 export const LLM_PROVIDERS = ['offline', 'openai'] as const;
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];
 
@@ -113,6 +116,15 @@ export class EnvironmentVariables {
 
   @Transform(toBool) @IsBoolean()
   SWAGGER_ENABLED = true;
+
+  @IsIn(THREAD_BUSY_POLICIES)
+  THREAD_BUSY_POLICY: ThreadBusyPolicy = 'queue';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  THREAD_BUSY_WAIT_MS = 30_000;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
+  THREAD_LEASE_TTL_MS = 30_000;
 
   @Transform(toBool) @IsBoolean()
   RATE_LIMIT_ENABLED = true;

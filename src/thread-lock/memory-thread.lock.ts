@@ -1,0 +1,22 @@
+import { retryDelay, type ThreadLease, type ThreadLock } from './thread-lock';
+
+/** The in-process lock that goes with in-memory checkpoints (one process holds every thread). */
+export class MemoryThreadLock implements ThreadLock {
+  private readonly held = new Set<string>();
+
+  async acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; this.held.has(threadId); attempt++) {
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));
+    }
+    this.held.add(threadId);
+    let released = false;
+    return {
+      release: async () => {
+        if (!released) this.held.delete(threadId);
+        released = true;
+      },
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { hashTagOf } from '../checkpoint/redis/thread-keys';
+import type { RedisConnection } from '../redis/redis-connection';
+import { luaScript, redisCall, runScript } from '../redis/redis-script';
+import { retryDelay, type ThreadLease, type ThreadLock } from './thread-lock';
+
+/** Extends the lease only while this holder still owns it. */
+const RENEW = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`);
+/** Releases the lease only if this holder still owns it (compare-and-delete). */
+const RELEASE = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/**
+ * A lease per thread in Redis: `SET NX PX` with a random token, renewed while the turn runs,
+ * released by compare-and-delete. A crashed holder's lease simply expires after `ttlMs`.
+ */
+export class RedisThreadLock implements ThreadLock {
+  private readonly logger = new Logger(RedisThreadLock.name);
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly prefix: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  async acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined> {
+    // Same hash tag as the thread's checkpoints: the lease lives on the same Cluster node.
+    const key = `${this.prefix}:{${hashTagOf(threadId)}}:lease`;
+    const token = randomUUID();
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      const taken = await redisCall(() => this.redis.set(key, token, { NX: true, PX: this.ttlMs }));
+      if (taken === 'OK') break;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));
+    }
+    const renewal = setInterval(() => {
+      runScript(this.redis, RENEW, [key], [token, String(this.ttlMs)]).catch((err: Error) =>
+        this.logger.warn(`could not renew the lease of ${threadId}: ${err.message}`),
+      );
+    }, Math.max(100, Math.floor(this.ttlMs / 3)));
+    renewal.unref();
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        clearInterval(renewal);
+        // If Redis is down the lease expires by itself; the turn's result stands.
+        await runScript(this.redis, RELEASE, [key], [token]).catch(() => undefined);
+      },
+    };
+  }
+}

@@ -1,0 +1,17 @@
+/** Injection token of the {@link ThreadLock} that serialises turns of one thread. */
+export const THREAD_LOCK = Symbol('THREAD_LOCK');
+
+export interface ThreadLease {
+  release(): Promise<void>;
+}
+
+/**
+ * One turn per thread at a time, across every instance. `acquire` resolves with a lease, or
+ * with `undefined` when the thread stayed busy for `waitMs` (0 = do not wait).
+ */
+export interface ThreadLock {
+  acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined>;
+}
+
+/** Waits between attempts to take a busy thread: short at first, at most 200 ms. */
+export const retryDelay = (attempt: number) => Math.min(10 * 2 ** attempt, 200);

@@ -1,0 +1,94 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { BaseMessage } from '@langchain/core/messages';
+import { createClient } from 'redis';
+import request from 'supertest';
+import { RedisCheckpointSaver } from '../src/checkpoint/redis.saver';
+import { completion, FakeOpenAIServer } from './support/fake-openai.server';
+import { RedisTestServer } from './support/redis-server';
+import { createTestApp } from './support/test-app';
+
+/** Every question once, and each checkpoint the child of the one before: no fork, no loss. */
+async function expectLinearHistory(url: string, threadId: string, questions: string[]) {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const saver = new RedisCheckpointSaver(client as never);
+    const latest = await saver.getTuple({ configurable: { thread_id: threadId } });
+    const asked = ((latest?.checkpoint.channel_values.messages ?? []) as BaseMessage[])
+      .filter((m) => m.getType() === 'human')
+      .map((m) => m.content);
+    expect([...asked].sort()).toEqual([...questions].sort());
+    const history: Array<{ id: string; parent?: string }> = [];
+    for await (const t of saver.list({ configurable: { thread_id: threadId } })) {
+      history.push({ id: t.config.configurable?.checkpoint_id, parent: t.parentConfig?.configurable?.checkpoint_id });
+    }
+    history.forEach((c, i) => expect(c.parent).toBe(history[i + 1]?.id));
+  } finally {
+    await client.quit();
+  }
+}
+
+describe.each(['reject', 'queue'] as const)('THREAD_BUSY_POLICY=%s with two instances on one Redis', (policy) => {
+  const llm = new FakeOpenAIServer();
+  let redis: RedisTestServer;
+  let apps: NestExpressApplication[];
+
+  beforeAll(async () => {
+    await llm.start();
+    redis = await RedisTestServer.start('plain');
+    const env = {
+      REDIS_URL: redis.url,
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: llm.baseUrl,
+      THREAD_BUSY_POLICY: policy,
+      THREAD_BUSY_WAIT_MS: '20000',
+      THREAD_LEASE_TTL_MS: '1500',
+    };
+    apps = [await createTestApp(env), await createTestApp(env)];
+  });
+  afterAll(async () => {
+    await Promise.all((apps ?? []).map((a) => a.close()));
+    await redis?.stop();
+    await llm.stop();
+  });
+
+  it('runs one turn of a thread at a time, never forking it', async () => {
+    const answer = (req: { messages: Array<{ role: string; content: unknown }> }) => ({
+      delayMs: 150,
+      body: completion(`answer to ${String(req.messages.filter((m) => m.role === 'user').at(-1)?.content)}`),
+    });
+    for (let i = 0; i < 10; i++) llm.enqueue(answer);
+    const questions = Array.from({ length: 10 }, (_, i) => `question ${i}`);
+    const responses = await Promise.all(
+      questions.map((question, i) =>
+        request(apps[i % 2].getHttpServer()).post('/api/chat').send({ user_id: 'polo', question, thread_id: 'polo:busy' }),
+      ),
+    );
+    const ok = responses.filter((r) => r.status === 200);
+    const busy = responses.filter((r) => r.status === 409);
+    expect(ok.length + busy.length).toBe(10);
+    for (const r of busy) expect(r.body.error.code).toBe('THREAD_BUSY');
+    if (policy === 'queue') expect(ok).toHaveLength(10);
+    else expect(busy.length).toBeGreaterThan(0);
+    responses.forEach((r, i) => r.status === 200 && expect(r.body.data.response).toBe(`answer to ${questions[i]}`));
+    const okQuestions = responses.map((r, i) => (r.status === 200 ? questions[i] : undefined)).filter((q): q is string => !!q);
+    await expectLinearHistory(redis.url, 'polo:busy', okQuestions);
+    llm.requests.splice(0);
+  });
+
+  it("frees a crashed holder's thread when its lease expires", async () => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    await client.set('lgcp:{polo:crashed}:lease', 'holder-that-died', { PX: 1500 });
+    await client.quit();
+    llm.enqueue({ body: completion('after the crash') });
+    const started = Date.now();
+    const app = apps[0].getHttpServer();
+    if (policy === 'reject') {
+      await request(app).post('/api/chat').send({ user_id: 'polo', question: 'q', thread_id: 'polo:crashed' }).expect(409);
+      await new Promise((r) => setTimeout(r, 1600));
+    }
+    await request(app).post('/api/chat').send({ user_id: 'polo', question: 'q', thread_id: 'polo:crashed' }).expect(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
