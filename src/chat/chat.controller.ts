@@ -1,10 +1,12 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiGatewayTimeoutResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
@@ -17,12 +19,17 @@ import { READ_LIMIT } from '../rate-limit/rate-limit.module';
 import { ChatService } from './chat.service';
 import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
+import { AppConfigService } from '../config/app-config.service';
+import { SseWriter } from './sse-writer';
 
 @ApiTags('chat')
 @SkipThrottle({ [READ_LIMIT]: true })
 @Controller('api/chat')
 export class ChatController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    private readonly config: AppConfigService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -42,5 +49,41 @@ export class ChatController {
   async ask(@Body() request: ChatRequestDto): Promise<ChatResponseDto> {
     const data = await this.chat.ask(request);
     return { success: true, data, thread_id: data.thread_id, timestamp: new Date().toISOString() };
+  }
+
+  @Post('stream')
+  @ApiOperation({
+    summary: 'Ask the agent, streaming the answer as server-sent events',
+    description:
+      'Events: metadata, token, tool_call, tool_result, message (the same data as POST /api/chat), error, done. ' +
+      'When done is sent the turn is stored. Errors before the stream starts are ordinary JSON errors.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream' })
+  async streamPost(@Body() request: ChatRequestDto, @Res() res: Response): Promise<void> {
+    await this.streamTurn(request, res);
+  }
+
+  @Get('stream')
+  @ApiOperation({ summary: 'The same stream for EventSource (GET): user_id, question and thread_id as query parameters' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream' })
+  async streamGet(@Query() request: ChatRequestDto, @Res() res: Response): Promise<void> {
+    await this.streamTurn(request, res);
+  }
+
+  private async streamTurn(request: ChatRequestDto, res: Response): Promise<void> {
+    // Taken before any byte is sent, so THREAD_BUSY is still an ordinary 409.
+    const turn = await this.chat.begin(request);
+    const abort = new AbortController();
+    // The client went away: stop the run, and with it the model call and tools.
+    res.on('close', () => abort.abort());
+    const sse = new SseWriter(res, this.config.get('STREAM_HEARTBEAT_MS'));
+    try {
+      for await (const { event, data } of this.chat.stream(turn, abort.signal)) sse.send(event, data);
+    } finally {
+      sse.end();
+      await turn.release();
+    }
   }
 }

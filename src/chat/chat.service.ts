@@ -1,4 +1,5 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type BaseMessage,
   HumanMessage,
@@ -17,7 +18,19 @@ import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
 import { toApiException } from './run-errors';
+import { type ChatStreamEvent, streamEventsOf } from './chat-stream-events';
 import { newThreadId } from './thread-id';
+
+/** A turn that holds its thread: run it, then release it. */
+export interface Turn {
+  request: ChatRequestDto;
+  threadId: string;
+  runId: string;
+  release(): Promise<void>;
+}
+
+/** Errors a client may simply retry. */
+const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
 
 /** The tool calls of this turn, each with the result its ToolMessage carried. */
 function toolCallsOf(turn: BaseMessage[]): ToolCallDto[] {
@@ -32,6 +45,8 @@ function toolCallsOf(turn: BaseMessage[]): ToolCallDto[] {
 
 @Injectable()
 export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+
   constructor(
     @Inject(AGENT) private readonly agent: Agent,
     @Inject(MODEL_INFO) private readonly modelInfo: ModelInfo,
@@ -41,10 +56,10 @@ export class ChatService {
   ) {}
 
   /**
-   * Runs one turn. `invoke` resolves only after the turn's checkpoint is written,
-   * so the answer is returned only once the conversation is stored.
+   * Takes the thread for one turn (a new thread when none is given). Throws 409 THREAD_BUSY
+   * when another turn of it runs, before any response has started.
    */
-  async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
+  async begin(request: ChatRequestDto): Promise<Turn> {
     const threadId = request.thread_id ?? request.conversation_id ?? newThreadId(request.user_id);
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
@@ -54,31 +69,79 @@ export class ChatService {
         thread_id: threadId,
       });
     }
+    return { request, threadId, runId: randomUUID(), release: () => lease.release() };
+  }
+
+  /**
+   * Runs one turn. `invoke` resolves only after the turn's checkpoint is written,
+   * so the answer is returned only once the conversation is stored.
+   */
+  async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
+    const turn = await this.begin(request);
     try {
-      return await this.runTurn(request, threadId);
+      const state = await this.agent.invoke(this.input(turn), this.runConfig(turn)).catch((err: unknown) => {
+        throw toApiException(err) ?? err;
+      });
+      return await this.finish(turn, state.messages);
     } finally {
-      await lease.release();
+      await turn.release();
     }
   }
 
-  private async runTurn(request: ChatRequestDto, threadId: string): Promise<ChatAnswerDto> {
-    let messages: BaseMessage[];
+  /**
+   * The same turn as `ask`, as events: tokens, tool calls and results while it runs, then the
+   * stored answer (`message`) and `done`. Errors after the start become an `error` event.
+   * The caller releases the turn.
+   */
+  async *stream(turn: Turn, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
+    yield { event: 'metadata', data: { thread_id: turn.threadId, run_id: turn.runId, model: this.modelInfo.model } };
     try {
-      const state = await this.agent.invoke(
-        { messages: [new HumanMessage(request.question)] },
-        {
-          configurable: { thread_id: threadId, user_id: request.user_id },
-          recursionLimit: this.config.get('AGENT_RECURSION_LIMIT'),
-          durability: this.config.get('CHECKPOINT_DURABILITY'),
-        },
-      );
-      messages = state.messages;
+      const chunks = await this.agent.stream(this.input(turn), {
+        ...this.runConfig(turn),
+        streamMode: ['messages', 'updates'],
+        signal,
+      });
+      for await (const [mode, chunk] of chunks as AsyncIterable<[string, unknown]>) {
+        yield* streamEventsOf(mode, chunk);
+      }
+      const state = await this.agent.getState({ configurable: { thread_id: turn.threadId } });
+      yield { event: 'message', data: await this.finish(turn, (state.values as { messages: BaseMessage[] }).messages) };
     } catch (err) {
-      throw toApiException(err) ?? err;
+      const mapped = signal.aborted
+        ? new ApiException(499 as HttpStatus, ErrorCode.CANCELLED, 'The run was cancelled')
+        : toApiException(err);
+      if (!mapped) this.logger.error(`stream of ${turn.threadId} failed`, (err as Error)?.stack);
+      yield {
+        event: 'error',
+        data: {
+          code: mapped?.code ?? ErrorCode.INTERNAL_ERROR,
+          message: mapped?.message ?? 'Internal server error',
+          retryable: mapped ? RETRYABLE.has(mapped.getStatus()) : false,
+        },
+      };
     }
+    yield { event: 'done', data: {} };
+  }
+
+  private input(turn: Turn) {
+    return { messages: [new HumanMessage(turn.request.question)] };
+  }
+
+  private runConfig(turn: Turn) {
+    return {
+      configurable: { thread_id: turn.threadId, user_id: turn.request.user_id },
+      runId: turn.runId,
+      recursionLimit: this.config.get('AGENT_RECURSION_LIMIT'),
+      durability: this.config.get('CHECKPOINT_DURABILITY'),
+    };
+  }
+
+  /** Indexes the stored turn for the user's conversation list and shapes the answer. */
+  private async finish(turn: Turn, messages: BaseMessage[]): Promise<ChatAnswerDto> {
+    const { request, threadId } = turn;
     const turnStart = messages.findLastIndex((m) => isHumanMessage(m));
-    const turn = messages.slice(turnStart + 1);
-    const answer = turn.filter(isAIMessage).at(-1);
+    const turnMessages = messages.slice(turnStart + 1);
+    const answer = turnMessages.filter(isAIMessage).at(-1);
     const response = answer ? textOf(answer) : '';
     await this.conversations.record({
       userId: request.user_id,
@@ -95,7 +158,7 @@ export class ChatService {
       conversation_id: threadId,
       user_id: request.user_id,
       message_count: messages.length,
-      tool_calls: toolCallsOf(turn),
+      tool_calls: toolCallsOf(turnMessages),
       model: this.modelInfo.model,
     };
   }

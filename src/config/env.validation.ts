@@ -126,6 +126,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(600_000)
   THREAD_LEASE_TTL_MS = 30_000;
 
+  @Transform(toInt) @IsInt() @Min(10) @Max(300_000)
+  STREAM_HEARTBEAT_MS = 15_000;
+
   @Transform(toBool) @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 

@@ -1,43 +1,63 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { CheckpointSaverTestInitializer } from '@langchain/langgraph-checkpoint-validation';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, createCluster, type RedisClientType } from 'redis';
+import { isCluster, type RedisConnection } from '../../src/redis/redis-connection';
+import { RedisTestCluster } from '../support/redis-cluster';
 import { type RedisFlavor, RedisTestServer } from '../support/redis-server';
 
+/** Where the conformance suite runs: a standalone server of a flavor, or a 3-master Cluster. */
+export type Deployment = RedisFlavor | 'cluster';
+
+async function startDeployment(deployment: Deployment) {
+  if (deployment === 'cluster') {
+    const cluster = await RedisTestCluster.start(3);
+    return { connect: () => createCluster({ rootNodes: cluster.rootNodes }) as RedisConnection, stop: () => cluster.stop() };
+  }
+  const server = await RedisTestServer.start(deployment);
+  return { connect: () => createClient({ url: server.url }) as RedisConnection, stop: () => server.stop() };
+}
+
+/** FLUSHALL everywhere; it also drops the RediSearch indexes. */
+async function flush(redis: RedisConnection) {
+  if (isCluster(redis)) await Promise.all(redis.masters.map(async (m) => (await redis.nodeClient(m)).flushAll()));
+  else await redis.flushAll();
+}
+
 /**
- * A conformance initializer on a real Redis server: the server lives for the whole file, every
- * checkpointer gets its own client, and FLUSHALL (which also drops the RediSearch indexes)
- * wipes its data afterwards.
+ * A conformance initializer on real Redis: the deployment lives for the whole file, every
+ * checkpointer gets its own connection, and its data is wiped afterwards.
  */
-export function redisInitializer<T extends BaseCheckpointSaver>(
+export function redisInitializer<T extends BaseCheckpointSaver, C extends RedisConnection = RedisClientType>(
   checkpointerName: string,
-  flavor: RedisFlavor,
-  makeSaver: (client: RedisClientType) => T | Promise<T>,
+  deployment: Deployment,
+  makeSaver: (redis: C) => T | Promise<T>,
 ): CheckpointSaverTestInitializer<T> {
-  let server: RedisTestServer | undefined;
-  const clients = new Map<T, RedisClientType>();
+  let running: Awaited<ReturnType<typeof startDeployment>> | undefined;
+  const connections = new Map<T, RedisConnection>();
   return {
     checkpointerName,
-    beforeAllTimeout: 30_000,
+    beforeAllTimeout: 60_000,
     async beforeAll() {
-      server = await RedisTestServer.start(flavor);
+      running = await startDeployment(deployment);
     },
     async afterAll() {
-      await Promise.all([...clients.values()].map((client) => client.quit().catch(() => undefined)));
-      await server?.stop();
+      await Promise.all([...connections.values()].map((c) => c.quit().catch(() => undefined)));
+      await running?.stop();
     },
     async createCheckpointer() {
-      const client: RedisClientType = createClient({ url: server!.url });
-      await client.connect();
-      const saver = await makeSaver(client);
-      clients.set(saver, client);
+      const redis = running!.connect();
+      await redis.connect();
+      const saver = await makeSaver(redis as C);
+      connections.set(saver, redis);
       return saver;
     },
     async destroyCheckpointer(saver) {
-      const client = clients.get(saver);
-      clients.delete(saver);
-      if (!client) return;
-      await client.flushAll();
-      await client.quit();
+      const redis = connections.get(saver);
+      connections.delete(saver);
+      if (!redis) return;
+      await flush(redis);
+      await redis.quit();
     },
   };
 }
+

@@ -54,8 +54,24 @@ export function completion(
  * A local OpenAI-compatible server (`POST /v1/chat/completions`) answering from a script,
  * so tests drive the real `@langchain/openai` client without reaching any provider.
  */
+/** The same completion as chat.completion.chunk events, the way `stream: true` receives it. */
+function toChunks(body: ReturnType<typeof completion>): string {
+  const { message, finish_reason } = body.choices[0];
+  const base = { id: body.id, object: 'chat.completion.chunk', created: body.created, model: body.model };
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const text = message.content ?? '';
+  const parts = [chunk({ role: 'assistant', content: '' })];
+  for (let i = 0; i < text.length; i += 4) parts.push(chunk({ content: text.slice(i, i + 4) }));
+  (message.tool_calls ?? []).forEach((call, index) => parts.push(chunk({ tool_calls: [{ index, ...call }] })));
+  parts.push(chunk({}, finish_reason), 'data: [DONE]\n\n');
+  return parts.join('');
+}
+
 export class FakeOpenAIServer {
   readonly requests: ChatCompletionRequest[] = [];
+  /** Requests whose client hung up before the answer was sent. */
+  abandoned = 0;
   private replies: Script[] = [];
   private server?: Server;
 
@@ -90,9 +106,18 @@ export class FakeOpenAIServer {
     this.requests.push(request);
     const script = this.replies.shift();
     const reply = script ? script(request) : { status: 500, body: { error: { message: 'no scripted reply left' } } };
+    res.once('close', () => {
+      if (!res.writableFinished) this.abandoned++;
+    });
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
-    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+    const status = reply.status ?? 200;
+    if (request.stream && status === 200) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(toChunks((reply.body ?? completion('ok')) as ReturnType<typeof completion>));
+      return;
+    }
+    res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(reply.body ?? completion('ok')));
   }
 }
