@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { RunsModule } from '../runs/runs.module';
 import { ThreadLockModule } from '../thread-lock/thread-lock.module';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 import { QuestionLengthRule } from './dto/chat-request.dto';
 
 @Module({
-  imports: [AgentModule, ConversationsModule, ThreadLockModule],
+  imports: [AgentModule, ConversationsModule, ThreadLockModule, RunsModule],
   controllers: [ChatController],
   providers: [ChatService, QuestionLengthRule],
 })

@@ -14,6 +14,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
+import { RUN_REGISTRY, type RunHandle, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
@@ -26,8 +27,13 @@ export interface Turn {
   request: ChatRequestDto;
   threadId: string;
   runId: string;
+  /** Fired by a cancel request, from any instance. */
+  abort: AbortController;
+  run: RunHandle;
   release(): Promise<void>;
 }
+
+const cancelled = () => new ApiException(HttpStatus.CONFLICT, ErrorCode.CANCELLED, 'The run was cancelled');
 
 /** Errors a client may simply retry. */
 const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
@@ -53,6 +59,7 @@ export class ChatService {
     private readonly config: AppConfigService,
     @Inject(CONVERSATION_INDEX) private readonly conversations: ConversationIndex,
     @Inject(THREAD_LOCK) private readonly threadLock: ThreadLock,
+    @Inject(RUN_REGISTRY) private readonly runs: RunRegistry,
   ) {}
 
   /**
@@ -69,7 +76,15 @@ export class ChatService {
         thread_id: threadId,
       });
     }
-    return { request, threadId, runId: randomUUID(), release: () => lease.release() };
+    const runId = randomUUID();
+    const abort = new AbortController();
+    try {
+      const run = await this.runs.start(threadId, runId, abort);
+      return { request, threadId, runId, abort, run, release: () => run.end().finally(() => lease.release()) };
+    } catch (err) {
+      await lease.release();
+      throw err;
+    }
   }
 
   /**
@@ -79,9 +94,11 @@ export class ChatService {
   async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
     const turn = await this.begin(request);
     try {
-      const state = await this.agent.invoke(this.input(turn), this.runConfig(turn)).catch((err: unknown) => {
-        throw toApiException(err) ?? err;
-      });
+      const state = await this.agent
+        .invoke(this.input(turn), { ...this.runConfig(turn), signal: turn.abort.signal })
+        .catch((err: unknown) => {
+          throw turn.abort.signal.aborted ? cancelled() : (toApiException(err) ?? err);
+        });
       return await this.finish(turn, state.messages);
     } finally {
       await turn.release();
@@ -99,7 +116,7 @@ export class ChatService {
       const chunks = await this.agent.stream(this.input(turn), {
         ...this.runConfig(turn),
         streamMode: ['messages', 'updates'],
-        signal,
+        signal: AbortSignal.any([signal, turn.abort.signal]),
       });
       for await (const [mode, chunk] of chunks as AsyncIterable<[string, unknown]>) {
         yield* streamEventsOf(mode, chunk);
@@ -107,16 +124,14 @@ export class ChatService {
       const state = await this.agent.getState({ configurable: { thread_id: turn.threadId } });
       yield { event: 'message', data: await this.finish(turn, (state.values as { messages: BaseMessage[] }).messages) };
     } catch (err) {
-      const mapped = signal.aborted
-        ? new ApiException(499 as HttpStatus, ErrorCode.CANCELLED, 'The run was cancelled')
-        : toApiException(err);
+      const mapped = signal.aborted || turn.abort.signal.aborted ? cancelled() : toApiException(err);
       if (!mapped) this.logger.error(`stream of ${turn.threadId} failed`, (err as Error)?.stack);
       yield {
         event: 'error',
         data: {
           code: mapped?.code ?? ErrorCode.INTERNAL_ERROR,
           message: mapped?.message ?? 'Internal server error',
-          retryable: mapped ? RETRYABLE.has(mapped.getStatus()) : false,
+          retryable: !!mapped && mapped.code !== ErrorCode.CANCELLED && RETRYABLE.has(mapped.getStatus()),
         },
       };
     }
@@ -131,6 +146,13 @@ export class ChatService {
     return {
       configurable: { thread_id: turn.threadId, user_id: turn.request.user_id },
       runId: turn.runId,
+      // What the run is doing, for status polls from any instance.
+      callbacks: [
+        {
+          handleToolStart: (...args: unknown[]) =>
+            turn.run.progress({ tool: args[6] as string, step: (args[5] as { langgraph_step?: number } | undefined)?.langgraph_step }),
+        },
+      ],
       recursionLimit: this.config.get('AGENT_RECURSION_LIMIT'),
       durability: this.config.get('CHECKPOINT_DURABILITY'),
     };

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
@@ -44,6 +44,22 @@ export class ConversationsController {
     @Query() query: ConversationDetailQueryDto,
   ): Promise<ConversationDetailResponseDto> {
     return { success: true, data: await this.conversations.detail(user_id, thread_id, query.include_tools), timestamp: now() };
+  }
+
+  @Get(':thread_id/status')
+  @ApiOperation({ summary: 'Whether a turn of this conversation is running now (on any instance)' })
+  @ApiOkResponse({ schema: { example: { success: true, data: { state: 'running', run_id: '…', tool: 'calculator', started_at: '…' }, timestamp: '…' } } })
+  async status(@Param() { user_id, thread_id }: ThreadParamsDto) {
+    return { success: true, data: await this.conversations.status(user_id, thread_id), timestamp: now() };
+  }
+
+  @Post(':thread_id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Cancel the running turn of this conversation, on whichever instance runs it' })
+  @ApiOkResponse({ schema: { example: { success: true, data: { thread_id: 'polo:1', cancelled: true }, timestamp: '…' } } })
+  async cancel(@Param() { user_id, thread_id }: ThreadParamsDto) {
+    const cancelled = await this.conversations.cancel(user_id, thread_id);
+    return { success: true, data: { thread_id, cancelled }, timestamp: now() };
   }
 
   @Delete(':thread_id')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module';
+import { RunsModule } from '../runs/runs.module';
 import { CHECKPOINTER_INFO, type CheckpointerInfo } from '../checkpoint/checkpoint.constants';
 import { AppConfigService } from '../config/app-config.service';
 import type { RedisConnection } from '../redis/redis-connection';
@@ -11,7 +12,7 @@ import { MemoryConversationIndex } from './index/memory-conversation.index';
 import { RedisConversationIndex } from './index/redis-conversation.index';
 
 @Module({
-  imports: [AgentModule],
+  imports: [AgentModule, RunsModule],
   controllers: [ConversationsController],
   providers: [
     ConversationsService,

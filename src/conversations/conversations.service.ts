@@ -10,6 +10,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { ConversationDetailDto, ConversationListDto, MessageDto } from './dto/conversation-response.dto';
 import { CONVERSATION_INDEX, type ConversationIndex } from './index/conversation-index';
+import { RUN_REGISTRY, type RunRegistry, type RunStatus } from '../runs/run-registry';
 
 /** One answer for "does not exist" and "belongs to someone else", so ids cannot be probed. */
 const notFound = () =>
@@ -37,7 +38,20 @@ export class ConversationsService {
     @Inject(CONVERSATION_INDEX) private readonly index: ConversationIndex,
     @Inject(AGENT) private readonly agent: Agent,
     @Inject(CHECKPOINTER) private readonly checkpointer: BaseCheckpointSaver,
+    @Inject(RUN_REGISTRY) private readonly runs: RunRegistry,
   ) {}
+
+  /** Whether a turn of the thread runs now, on any instance. */
+  async status(userId: string, threadId: string): Promise<RunStatus> {
+    if (!isThreadOfUser(threadId, userId)) throw notFound();
+    return this.runs.status(threadId);
+  }
+
+  /** Stops the running turn of the thread, wherever it runs. False when none was running. */
+  async cancel(userId: string, threadId: string): Promise<boolean> {
+    if (!isThreadOfUser(threadId, userId)) throw notFound();
+    return this.runs.cancel(threadId);
+  }
 
   async list(userId: string, limit: number, cursor?: string): Promise<ConversationListDto> {
     const page = await this.index.list(userId, limit, cursor);

@@ -1,0 +1,70 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { completion, FakeOpenAIServer } from './support/fake-openai.server';
+import { RedisTestServer } from './support/redis-server';
+import { createTestApp } from './support/test-app';
+
+describe('run status and cancellation across two instances on one Redis', () => {
+  const llm = new FakeOpenAIServer();
+  let redis: RedisTestServer;
+  let one: NestExpressApplication;
+  let two: NestExpressApplication;
+
+  beforeAll(async () => {
+    await llm.start();
+    redis = await RedisTestServer.start('plain');
+    const env = { REDIS_URL: redis.url, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseUrl, LLM_MAX_RETRIES: '0' };
+    one = await createTestApp(env);
+    two = await createTestApp(env);
+  });
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+    await redis?.stop();
+    await llm.stop();
+  });
+
+  const status = async (app: NestExpressApplication, thread: string) =>
+    (await request(app.getHttpServer()).get(`/api/users/polo/conversations/${thread}/status`).expect(200)).body.data;
+
+  it('shows a running turn on the other instance, cancels it from there, and leaves the thread usable', async () => {
+    expect(await status(two, 'polo:long')).toEqual({ state: 'idle' });
+    llm.enqueue({ delayMs: 5000, body: completion('too late') });
+    const abandonedBefore = llm.abandoned;
+    const turn = request(one.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'slow', thread_id: 'polo:long' }).then((r) => r);
+    let running = await status(two, 'polo:long');
+    for (let i = 0; i < 50 && running.state !== 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      running = await status(two, 'polo:long');
+    }
+    expect(running).toMatchObject({ state: 'running', run_id: expect.any(String), started_at: expect.any(String) });
+
+    const started = Date.now();
+    const cancel = await request(two.getHttpServer()).post('/api/users/polo/conversations/polo:long/cancel').expect(200);
+    expect(cancel.body.data).toEqual({ thread_id: 'polo:long', cancelled: true });
+    const res = await turn;
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CANCELLED');
+    expect(Date.now() - started).toBeLessThan(2000);
+    for (let i = 0; i < 40 && llm.abandoned === abandonedBefore; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(llm.abandoned).toBe(abandonedBefore + 1);
+    expect(await status(one, 'polo:long')).toEqual({ state: 'idle' });
+
+    llm.enqueue({ body: completion('fine again') });
+    const next = await request(two.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'again', thread_id: 'polo:long' }).expect(200);
+    expect(next.body.data.response).toBe('fine again');
+    const detail = await request(one.getHttpServer()).get('/api/users/polo/conversations/polo:long').expect(200);
+    const messages = detail.body.data.messages as Array<{ type: string; content: string; tool_calls?: unknown[] }>;
+    // The cancelled turn left no answer and no tool call behind; the next turn completed.
+    expect(messages.filter((m) => m.type === 'ai').map((m) => m.content)).toEqual(['fine again']);
+    expect(messages.some((m) => m.tool_calls)).toBe(false);
+    expect(messages.slice(-2).map((m) => [m.type, m.content])).toEqual([['human', 'again'], ['ai', 'fine again']]);
+  });
+
+  it('says when there is nothing to cancel, and hides other users\' threads', async () => {
+    const res = await request(one.getHttpServer()).post('/api/users/polo/conversations/polo:idle/cancel').expect(200);
+    expect(res.body.data.cancelled).toBe(false);
+    await request(one.getHttpServer()).get('/api/users/polo/conversations/alice:1/status').expect(404);
+    await request(one.getHttpServer()).post('/api/users/polo/conversations/alice:1/cancel').expect(404);
+  });
+});
