@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiGatewayTimeoutResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -21,6 +22,7 @@ import { ChatRequestDto } from './dto/chat-request.dto';
 import { ChatResponseDto } from './dto/chat-response.dto';
 import { AppConfigService } from '../config/app-config.service';
 import { SseWriter } from './sse-writer';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 
 @ApiTags('chat')
 @SkipThrottle({ [READ_LIMIT]: true })
@@ -33,6 +35,8 @@ export class ChatController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry safely: the same key and body return the stored response without a second model call (24 h)' })
   @ApiOperation({
     summary: 'Ask the agent a question',
     description:

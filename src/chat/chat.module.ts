@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { RunsModule } from '../runs/runs.module';
 import { ThreadLockModule } from '../thread-lock/thread-lock.module';
 import { ChatController } from './chat.controller';
@@ -8,7 +9,7 @@ import { ChatService } from './chat.service';
 import { QuestionLengthRule } from './dto/chat-request.dto';
 
 @Module({
-  imports: [AgentModule, ConversationsModule, ThreadLockModule, RunsModule],
+  imports: [AgentModule, ConversationsModule, ThreadLockModule, RunsModule, IdempotencyModule],
   controllers: [ChatController],
   providers: [ChatService, QuestionLengthRule],
 })

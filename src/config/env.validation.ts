@@ -129,6 +129,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(10) @Max(300_000)
   STREAM_HEARTBEAT_MS = 15_000;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 30)
+  IDEMPOTENCY_TTL_HOURS = 24;
+
   @Transform(toBool) @IsBoolean()
   RATE_LIMIT_ENABLED = true;
 

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfigService } from '../config/app-config.service';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
+
+const SANE_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * `Idempotency-Key` on POST /api/chat: a repeat with the same key and body gets the stored
+ * response without a second model call; the same key with another body is 422; a repeat while
+ * the first still runs waits for it (up to THREAD_BUSY_WAIT_MS) or gets 409.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const header = req.get('idempotency-key');
+    if (header === undefined) return next.handle();
+    if (!SANE_KEY.test(header)) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, 'Invalid Idempotency-Key', [
+        { field: 'Idempotency-Key', messages: ['Idempotency-Key must be 1-200 characters from [A-Za-z0-9._:-]'] },
+      ]);
+    }
+    const body = req.body as { user_id?: string };
+    // Scoped by caller and user, so one client's keys never answer another's requests.
+    const key = createHash('sha256').update(`${req.principal?.id ?? ''}\n${body.user_id ?? ''}\n${header}`).digest('hex');
+    const fingerprint = createHash('sha256').update(canonical(body)).digest('hex');
+    const ttlMs = this.config.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000;
+
+    let record = await this.store.claim(key, fingerprint, ttlMs);
+    const deadline = Date.now() + this.config.get('THREAD_BUSY_WAIT_MS');
+    while (record?.state === 'running' && record.fingerprint === fingerprint && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      record = (await this.store.get(key)) ?? (await this.store.claim(key, fingerprint, ttlMs));
+    }
+    if (record && record.fingerprint !== fingerprint) {
+      throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used with a different request body');
+    }
+    if (record?.state === 'running') {
+      throw new ApiException(HttpStatus.CONFLICT, ErrorCode.IDEMPOTENCY_IN_PROGRESS, 'A request with this Idempotency-Key is still running');
+    }
+    if (record?.state === 'done') {
+      res.status(record.status).setHeader('Idempotent-Replayed', 'true');
+      return from([record.body]);
+    }
+    return from(this.run(next, key, fingerprint, ttlMs));
+  }
+
+  private async run(next: CallHandler, key: string, fingerprint: string, ttlMs: number): Promise<unknown> {
+    try {
+      const body = await lastValueFrom(next.handle());
+      await this.store.complete(key, { state: 'done', fingerprint, status: HttpStatus.OK, body }, ttlMs);
+      return body;
+    } catch (err) {
+      // A failed request is not recorded: the retry runs again.
+      await this.store.release(key).catch(() => undefined);
+      throw err;
+    }
+  }
+}
