@@ -100,3 +100,32 @@ describe.each([
     expect(Date.now() - back).toBeLessThan(5000);
   });
 });
+
+describe('HTTP hardening', () => {
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ REDIS_URL: undefined, CORS_ORIGINS: 'https://chat.example.com' });
+  });
+  afterAll(() => app.close());
+
+  it('sends helmet security headers and no X-Powered-By', async () => {
+    const res = await request(app.getHttpServer()).get('/health/live').expect(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBeDefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('allows CORS only from CORS_ORIGINS', async () => {
+    const allowed = await request(app.getHttpServer())
+      .options('/api/chat')
+      .set('Origin', 'https://chat.example.com')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://chat.example.com');
+    const denied = await request(app.getHttpServer())
+      .options('/api/chat')
+      .set('Origin', 'https://evil.example.com')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
