@@ -23,6 +23,7 @@ import { ChatResponseDto } from './dto/chat-response.dto';
 import { AppConfigService } from '../config/app-config.service';
 import { SseWriter } from './sse-writer';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { MetricsService } from '../metrics/metrics.service';
 
 @ApiTags('chat')
 @SkipThrottle({ [READ_LIMIT]: true })
@@ -31,6 +32,7 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly config: AppConfigService,
+    private readonly metrics: MetricsService,
   ) {}
 
   @Post()
@@ -83,9 +85,11 @@ export class ChatController {
     // The client went away: stop the run, and with it the model call and tools.
     res.on('close', () => abort.abort());
     const sse = new SseWriter(res, this.config.get('STREAM_HEARTBEAT_MS'));
+    this.metrics.activeStreams.inc();
     try {
       for await (const { event, data } of this.chat.stream(turn, abort.signal)) sse.send(event, data);
     } finally {
+      this.metrics.activeStreams.dec();
       sse.end();
       await turn.release();
     }

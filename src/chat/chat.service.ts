@@ -14,6 +14,8 @@ import { AppConfigService } from '../config/app-config.service';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
+import { ModelMetricsCallback } from '../metrics/model-metrics.callback';
+import { MetricsService } from '../metrics/metrics.service';
 import { RUN_REGISTRY, type RunHandle, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
@@ -60,6 +62,7 @@ export class ChatService {
     @Inject(CONVERSATION_INDEX) private readonly conversations: ConversationIndex,
     @Inject(THREAD_LOCK) private readonly threadLock: ThreadLock,
     @Inject(RUN_REGISTRY) private readonly runs: RunRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -70,8 +73,11 @@ export class ChatService {
     const threadId = request.thread_id ?? request.conversation_id ?? newThreadId(request.user_id);
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
+    const waitTimer = this.metrics.leaseWait.startTimer();
     const lease = await this.threadLock.acquire(threadId, wait);
+    waitTimer();
     if (!lease) {
+      this.metrics.leaseRejections.inc();
       throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'Another turn of this conversation is running; retry when it ends', {
         thread_id: threadId,
       });
@@ -93,14 +99,19 @@ export class ChatService {
    */
   async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
     const turn = await this.begin(request);
+    const timer = this.metrics.turnDuration.startTimer({ mode: 'sync' });
+    let outcome = 'error';
     try {
       const state = await this.agent
         .invoke(this.input(turn), { ...this.runConfig(turn), signal: turn.abort.signal })
         .catch((err: unknown) => {
           throw turn.abort.signal.aborted ? cancelled() : (toApiException(err) ?? err);
         });
-      return await this.finish(turn, state.messages);
+      const answer = await this.finish(turn, state.messages);
+      outcome = 'ok';
+      return answer;
     } finally {
+      timer({ outcome });
       await turn.release();
     }
   }
@@ -112,6 +123,8 @@ export class ChatService {
    */
   async *stream(turn: Turn, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
     yield { event: 'metadata', data: { thread_id: turn.threadId, run_id: turn.runId, model: this.modelInfo.model } };
+    const timer = this.metrics.turnDuration.startTimer({ mode: 'stream' });
+    let outcome = 'error';
     try {
       const chunks = await this.agent.stream(this.input(turn), {
         ...this.runConfig(turn),
@@ -123,6 +136,7 @@ export class ChatService {
       }
       const state = await this.agent.getState({ configurable: { thread_id: turn.threadId } });
       yield { event: 'message', data: await this.finish(turn, (state.values as { messages: BaseMessage[] }).messages) };
+      outcome = 'ok';
     } catch (err) {
       const mapped = signal.aborted || turn.abort.signal.aborted ? cancelled() : toApiException(err);
       if (!mapped) this.logger.error(`stream of ${turn.threadId} failed`, (err as Error)?.stack);
@@ -135,6 +149,7 @@ export class ChatService {
         },
       };
     }
+    timer({ outcome });
     yield { event: 'done', data: {} };
   }
 
@@ -148,6 +163,7 @@ export class ChatService {
       runId: turn.runId,
       // What the run is doing, for status polls from any instance.
       callbacks: [
+        new ModelMetricsCallback(this.metrics, this.modelInfo),
         {
           handleToolStart: (...args: unknown[]) =>
             turn.run.progress({ tool: args[6] as string, step: (args[5] as { langgraph_step?: number } | undefined)?.langgraph_step }),

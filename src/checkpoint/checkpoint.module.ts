@@ -2,6 +2,8 @@ import { Logger, Module } from '@nestjs/common';
 import { BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph-checkpoint';
 import type { RedisClientType } from 'redis';
 import { AppConfigService } from '../config/app-config.service';
+import { instrumentSaver } from '../metrics/instrument-saver';
+import { MetricsService } from '../metrics/metrics.service';
 import { isCluster, type RedisConnection } from '../redis/redis-connection';
 import { REDIS_CLIENT } from '../redis/redis.constants';
 import { CheckpointBackendError, chooseCheckpointBackend } from './checkpoint-backend';
@@ -65,8 +67,9 @@ async function createSaver(
     },
     {
       provide: CHECKPOINTER,
-      inject: [CHECKPOINTER_INFO, REDIS_CLIENT, AppConfigService],
-      useFactory: createSaver,
+      inject: [CHECKPOINTER_INFO, REDIS_CLIENT, AppConfigService, MetricsService],
+      useFactory: async (info: CheckpointerInfo, redis: RedisConnection | null, config: AppConfigService, metrics: MetricsService) =>
+        instrumentSaver(await createSaver(info, redis, config), info.backend, metrics),
     },
   ],
   exports: [CHECKPOINTER, CHECKPOINTER_INFO],
