@@ -42,6 +42,16 @@ export class HealthController {
     return this.health.check([]);
   }
 
+  /**
+   * Startup: the server only listens once every provider is ready (Redis connected, indexes
+   * created, agent compiled), so answering at all means start-up is done.
+   */
+  @Get('startup')
+  @HealthCheck()
+  startup() {
+    return this.health.check([() => this.checkpointer.isHealthy()]);
+  }
+
   /** Readiness: can serve chat turns now (Redis reachable, not shutting down). */
   @Get('ready')
   @HealthCheck()
