@@ -8,12 +8,13 @@ import { AppValidationPipe } from './common/pipes/app-validation.pipe';
 import { AppConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 
 @Module({
-  imports: [AppConfigModule, RedisModule, MetricsModule, LifecycleModule, AuthModule, RateLimitModule, ChatModule, ConversationsModule, HealthModule],
+  imports: [AppConfigModule, LoggingModule, RedisModule, MetricsModule, LifecycleModule, AuthModule, RateLimitModule, ChatModule, ConversationsModule, HealthModule],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useClass: AppValidationPipe },

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -6,7 +7,9 @@ import { APP_OPTIONS, configureApp } from './app.setup';
 import { AppConfigService } from './config/app-config.service';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, bufferLogs: true });
+  // JSON logs (LOG_PRETTY=true for humans), with the request id on every line of a request.
+  app.useLogger(app.get(PinoNestLogger));
   configureApp(app);
   // process.exit(0) after the shutdown hooks, instead of re-raising the signal.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

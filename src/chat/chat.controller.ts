@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res, UseInterceptors } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -52,8 +52,8 @@ export class ChatController {
   @ApiBadGatewayResponse({ type: ErrorResponseDto, description: 'MODEL_ERROR: the model provider failed' })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'REDIS_UNAVAILABLE: the conversation store is down' })
   @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'MODEL_TIMEOUT: no model answer within LLM_TIMEOUT_MS' })
-  async ask(@Body() request: ChatRequestDto): Promise<ChatResponseDto> {
-    const data = await this.chat.ask(request);
+  async ask(@Body() request: ChatRequestDto, @Req() req: Request): Promise<ChatResponseDto> {
+    const data = await this.chat.ask(request, req.id);
     return { success: true, data, thread_id: data.thread_id, timestamp: new Date().toISOString() };
   }
 
@@ -66,21 +66,21 @@ export class ChatController {
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })
-  async streamPost(@Body() request: ChatRequestDto, @Res() res: Response): Promise<void> {
-    await this.streamTurn(request, res);
+  async streamPost(@Body() request: ChatRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.streamTurn(request, req, res);
   }
 
   @Get('stream')
   @ApiOperation({ summary: 'The same stream for EventSource (GET): user_id, question and thread_id as query parameters' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })
-  async streamGet(@Query() request: ChatRequestDto, @Res() res: Response): Promise<void> {
-    await this.streamTurn(request, res);
+  async streamGet(@Query() request: ChatRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.streamTurn(request, req, res);
   }
 
-  private async streamTurn(request: ChatRequestDto, res: Response): Promise<void> {
+  private async streamTurn(request: ChatRequestDto, req: Request, res: Response): Promise<void> {
     // Taken before any byte is sent, so THREAD_BUSY is still an ordinary 409.
-    const turn = await this.chat.begin(request);
+    const turn = await this.chat.begin(request, req.id);
     const abort = new AbortController();
     // The client went away: stop the run, and with it the model call and tools.
     res.on('close', () => abort.abort());

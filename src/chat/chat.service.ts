@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
 import {
   type BaseMessage,
   HumanMessage,
@@ -29,6 +30,7 @@ export interface Turn {
   request: ChatRequestDto;
   threadId: string;
   runId: string;
+  requestId?: string;
   /** Fired by a cancel request, from any instance. */
   abort: AbortController;
   run: RunHandle;
@@ -63,14 +65,17 @@ export class ChatService {
     @Inject(THREAD_LOCK) private readonly threadLock: ThreadLock,
     @Inject(RUN_REGISTRY) private readonly runs: RunRegistry,
     private readonly metrics: MetricsService,
+    private readonly requestLog: PinoLogger,
   ) {}
 
   /**
    * Takes the thread for one turn (a new thread when none is given). Throws 409 THREAD_BUSY
    * when another turn of it runs, before any response has started.
    */
-  async begin(request: ChatRequestDto): Promise<Turn> {
+  async begin(request: ChatRequestDto, requestId?: string): Promise<Turn> {
     const threadId = request.thread_id ?? request.conversation_id ?? newThreadId(request.user_id);
+    const runId = randomUUID();
+    this.tagRequestLogs({ user_id: request.user_id, thread_id: threadId, run_id: runId });
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
     const waitTimer = this.metrics.leaseWait.startTimer();
@@ -82,11 +87,10 @@ export class ChatService {
         thread_id: threadId,
       });
     }
-    const runId = randomUUID();
     const abort = new AbortController();
     try {
       const run = await this.runs.start(threadId, runId, abort);
-      return { request, threadId, runId, abort, run, release: () => run.end().finally(() => lease.release()) };
+      return { request, threadId, runId, requestId, abort, run, release: () => run.end().finally(() => lease.release()) };
     } catch (err) {
       await lease.release();
       throw err;
@@ -97,8 +101,8 @@ export class ChatService {
    * Runs one turn. `invoke` resolves only after the turn's checkpoint is written,
    * so the answer is returned only once the conversation is stored.
    */
-  async ask(request: ChatRequestDto): Promise<ChatAnswerDto> {
-    const turn = await this.begin(request);
+  async ask(request: ChatRequestDto, requestId?: string): Promise<ChatAnswerDto> {
+    const turn = await this.begin(request, requestId);
     const timer = this.metrics.turnDuration.startTimer({ mode: 'sync' });
     let outcome = 'error';
     try {
@@ -153,6 +157,15 @@ export class ChatService {
     yield { event: 'done', data: {} };
   }
 
+  /** Every later log line of this request carries who and which thread and run it is about. */
+  private tagRequestLogs(fields: Record<string, string>): void {
+    try {
+      this.requestLog.assign(fields);
+    } catch {
+      // Outside an HTTP request (benchmarks, scripts) there is no request log to tag.
+    }
+  }
+
   private input(turn: Turn) {
     return { messages: [new HumanMessage(turn.request.question)] };
   }
@@ -161,6 +174,7 @@ export class ChatService {
     return {
       configurable: { thread_id: turn.threadId, user_id: turn.request.user_id },
       runId: turn.runId,
+      metadata: { request_id: turn.requestId, user_id: turn.request.user_id },
       // What the run is doing, for status polls from any instance.
       callbacks: [
         new ModelMetricsCallback(this.metrics, this.modelInfo),

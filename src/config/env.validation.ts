@@ -22,6 +22,9 @@ export type CheckpointDurability = (typeof CHECKPOINT_DURABILITIES)[number];
 export const AUTH_MODES = ['none', 'api-key', 'jwt'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const THREAD_BUSY_POLICIES = ['queue', 'reject'] as const;
 export type ThreadBusyPolicy = (typeof THREAD_BUSY_POLICIES)[number];
 
@@ -58,6 +61,12 @@ export class EnvironmentVariables {
 
   @IsString() @MinLength(1)
   HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(toBool) @IsBoolean()
+  LOG_PRETTY = false;
 
   @Transform(emptyAsUnset) @IsOptional()
   @Matches(/^rediss?:\/\/[^\s,]+(,\s*rediss?:\/\/[^\s,]+)*$/, {

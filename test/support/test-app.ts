@@ -8,8 +8,9 @@ import { APP_OPTIONS, configureApp } from '../../src/app.setup';
  * process.env only while the app is created.
  */
 export async function createTestApp(overrides: Record<string, string | undefined> = {}): Promise<NestExpressApplication> {
-  // Suites send many requests as one user; rate limits have their own suite.
-  const env = { RATE_LIMIT_ENABLED: 'false', ...overrides };
+  // Suites send many requests as one user; rate limits have their own suite. The heap is the
+  // whole Jest process's (every suite runs in it), not one app's, so its /health limit is raised.
+  const env = { RATE_LIMIT_ENABLED: 'false', HEALTH_HEAP_LIMIT_MB: '16384', ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   const apply = (values: Record<string, string | undefined>) => {
     for (const [key, value] of Object.entries(values)) {
