@@ -55,7 +55,9 @@ describe('deployment files', () => {
     expect(container.resources.requests).toBeDefined();
     expect(container.resources.limits).toBeDefined();
     const [configMap] = byKind('ConfigMap');
-    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(configMap.data.SHUTDOWN_TIMEOUT_MS));
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+      Number(configMap.data.SHUTDOWN_GRACE_MS) + Number(configMap.data.SHUTDOWN_TIMEOUT_MS),
+    );
     const [pdb] = byKind('PodDisruptionBudget');
     const [hpa] = byKind('HorizontalPodAutoscaler');
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);

@@ -3,6 +3,7 @@ import { RedisCheckpointSaver } from '../src/checkpoint/redis.saver';
 import { AppProcess } from './support/app-process';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { RedisTestServer } from './support/redis-server';
+import { parseSse } from './support/sse';
 
 const json = { 'content-type': 'application/json' };
 
@@ -104,6 +105,80 @@ describe('the built server as a process', () => {
       } finally {
         await fresh.quit();
       }
+    });
+
+    const storedMessages = async (threadId: string) => {
+      const fresh = createClient({ url: redis.url });
+      await fresh.connect();
+      try {
+        const tuple = await new RedisCheckpointSaver(fresh as never).getTuple({ configurable: { thread_id: threadId } });
+        return ((tuple?.checkpoint.channel_values.messages ?? []) as Array<{ content: unknown }>).map((m) => m.content);
+      } finally {
+        await fresh.quit();
+      }
+    };
+    const env = () => ({ REDIS_URL: redis.url, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseUrl, LLM_MAX_RETRIES: '0' });
+    const stream = (app: AppProcess, threadId: string) =>
+      fetch(`${app.url}/api/chat/stream`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ user_id: 'polo', question: `stream on ${threadId}`, thread_id: threadId }),
+      });
+
+    it('lets a stream in flight finish and store its turn', async () => {
+      const app = await spawn({ ...env(), SHUTDOWN_TIMEOUT_MS: '10000' });
+      await app.ready();
+      llm.enqueue({ delayMs: 800, body: completion('streamed to the end') });
+      const res = await stream(app, 'polo:stream-ok');
+      while (llm.requests.length === 0 || llm.requests.at(-1)?.messages.at(-1)?.content !== 'stream on polo:stream-ok') {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      app.signal('SIGTERM');
+      const { events } = parseSse(await res.text());
+      expect(events.map((e) => e.event).slice(-2)).toEqual(['message', 'done']);
+      expect(await app.exited).toBe(0);
+      expect(await storedMessages('polo:stream-ok')).toEqual(['stream on polo:stream-ok', 'streamed to the end']);
+    });
+
+    it('ends a stream that outlasts SHUTDOWN_TIMEOUT_MS with an error event, leaving the thread usable', async () => {
+      const app = await spawn({ ...env(), SHUTDOWN_TIMEOUT_MS: '500' });
+      await app.ready();
+      llm.enqueue({ delayMs: 5000, body: completion('never sent') });
+      const res = await stream(app, 'polo:stream-cut');
+      while (llm.requests.at(-1)?.messages.at(-1)?.content !== 'stream on polo:stream-cut') await new Promise((r) => setTimeout(r, 20));
+      app.signal('SIGTERM');
+      const { events } = parseSse(await res.text());
+      expect(events.map((e) => e.event).slice(-2)).toEqual(['error', 'done']);
+      expect(events.at(-2)?.data).toMatchObject({ code: 'SHUTTING_DOWN', retryable: true });
+      expect(await app.exited).toBe(0);
+      // No half turn: nothing, or only the question, and the next instance continues the thread.
+      expect((await storedMessages('polo:stream-cut')).filter((c) => c !== 'stream on polo:stream-cut')).toEqual([]);
+      const next = await spawn(env());
+      await next.ready();
+      llm.enqueue({ body: completion('carried on') });
+      const again = await fetch(`${next.url}/api/chat`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ user_id: 'polo', question: 'again', thread_id: 'polo:stream-cut' }),
+      });
+      expect(again.status).toBe(200);
+      expect((await again.json()).data.response).toBe('carried on');
+    });
+
+    it('serves requests that arrive during SHUTDOWN_GRACE_MS', async () => {
+      const app = await spawn({ ...env(), SHUTDOWN_GRACE_MS: '1500' });
+      await app.ready();
+      app.signal('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await fetch(`${app.url}/health/ready`)).status).toBe(503);
+      llm.enqueue({ body: completion('served while draining') });
+      const res = await fetch(`${app.url}/api/chat`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ user_id: 'polo', question: 'late', thread_id: 'polo:grace' }),
+      });
+      expect(res.status).toBe(200);
+      expect(await app.exited).toBe(0);
     });
   });
 });

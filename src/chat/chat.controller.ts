@@ -87,7 +87,11 @@ export class ChatController {
     const sse = new SseWriter(res, this.config.get('STREAM_HEARTBEAT_MS'));
     this.metrics.activeStreams.inc();
     try {
-      for await (const { event, data } of this.chat.stream(turn, abort.signal)) sse.send(event, data);
+      for await (const { event, data } of this.chat.stream(turn, abort.signal)) {
+        // The thread is free before the client hears `done`, so its next turn is never THREAD_BUSY.
+        if (event === 'done') await turn.release();
+        sse.send(event, data);
+      }
     } finally {
       this.metrics.activeStreams.dec();
       sse.end();

@@ -16,6 +16,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
 import { ModelMetricsCallback } from '../metrics/model-metrics.callback';
+import { DrainService } from '../lifecycle/drain.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RUN_REGISTRY, type RunHandle, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
@@ -38,6 +39,14 @@ export interface Turn {
 }
 
 const cancelled = () => new ApiException(HttpStatus.CONFLICT, ErrorCode.CANCELLED, 'The run was cancelled');
+
+/** Abort reason of turns ended by a shutdown (as opposed to a cancel request). */
+const SHUTDOWN = 'shutdown';
+
+const stopped = (signal: AbortSignal) =>
+  signal.reason === SHUTDOWN
+    ? new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn')
+    : cancelled();
 
 /** Errors a client may simply retry. */
 const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
@@ -66,6 +75,7 @@ export class ChatService {
     @Inject(RUN_REGISTRY) private readonly runs: RunRegistry,
     private readonly metrics: MetricsService,
     private readonly requestLog: PinoLogger,
+    private readonly drain: DrainService,
   ) {}
 
   /**
@@ -88,10 +98,20 @@ export class ChatService {
       });
     }
     const abort = new AbortController();
+    // A shutdown that outlasts SHUTDOWN_TIMEOUT_MS ends the turn, so its answer still gets out.
+    const onShutdown = () => abort.abort(SHUTDOWN);
+    this.drain.deadlineSignal.addEventListener('abort', onShutdown, { once: true });
     try {
       const run = await this.runs.start(threadId, runId, abort);
-      return { request, threadId, runId, requestId, abort, run, release: () => run.end().finally(() => lease.release()) };
+      let released: Promise<void> | undefined;
+      const release = () => {
+        this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
+        released ??= run.end().finally(() => lease.release());
+        return released;
+      };
+      return { request, threadId, runId, requestId, abort, run, release };
     } catch (err) {
+      this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
       await lease.release();
       throw err;
     }
@@ -109,7 +129,7 @@ export class ChatService {
       const state = await this.agent
         .invoke(this.input(turn), { ...this.runConfig(turn), signal: turn.abort.signal })
         .catch((err: unknown) => {
-          throw turn.abort.signal.aborted ? cancelled() : (toApiException(err) ?? err);
+          throw turn.abort.signal.aborted ? stopped(turn.abort.signal) : (toApiException(err) ?? err);
         });
       const answer = await this.finish(turn, state.messages);
       outcome = 'ok';
@@ -142,7 +162,7 @@ export class ChatService {
       yield { event: 'message', data: await this.finish(turn, (state.values as { messages: BaseMessage[] }).messages) };
       outcome = 'ok';
     } catch (err) {
-      const mapped = signal.aborted || turn.abort.signal.aborted ? cancelled() : toApiException(err);
+      const mapped = turn.abort.signal.aborted ? stopped(turn.abort.signal) : signal.aborted ? cancelled() : toApiException(err);
       if (!mapped) this.logger.error(`stream of ${turn.threadId} failed`, (err as Error)?.stack);
       yield {
         event: 'error',

@@ -187,6 +187,9 @@ export class EnvironmentVariables {
   BODY_LIMIT = '1mb';
 
   @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_GRACE_MS = 0;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(600_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
   @Transform(toInt) @IsInt() @Min(16)

@@ -13,6 +13,7 @@ export class DrainService implements BeforeApplicationShutdown {
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private _draining = false;
+  private readonly deadline = new AbortController();
 
   constructor(
     private readonly config: AppConfigService,
@@ -25,6 +26,11 @@ export class DrainService implements BeforeApplicationShutdown {
 
   get requestsInFlight(): number {
     return this.inFlight;
+  }
+
+  /** Fires when SHUTDOWN_TIMEOUT_MS has passed with work still running: turns end now. */
+  get deadlineSignal(): AbortSignal {
+    return this.deadline.signal;
   }
 
   /** Counts a request until its response finishes or its connection closes. */
@@ -41,14 +47,18 @@ export class DrainService implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this._draining = true;
+    const graceMs = this.config.get('SHUTDOWN_GRACE_MS');
     const timeoutMs = this.config.get('SHUTDOWN_TIMEOUT_MS');
     this.logger.log(`shutting down${signal ? ` on ${signal}` : ''}: ${this.inFlight} request(s) in flight`);
-    const drained = await this.waitForIdle(timeoutMs);
-    if (!drained) {
-      this.logger.warn(`${this.inFlight} request(s) still running after ${timeoutMs} ms; closing their connections`);
-      const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-      server?.closeAllConnections?.();
-    }
+    // Load balancers need a moment to see readiness fail; requests still arriving are served.
+    if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
+    if (await this.waitForIdle(timeoutMs)) return;
+    this.logger.warn(`${this.inFlight} request(s) still running after ${timeoutMs} ms; ending them`);
+    // Turns stop and answer (503, or an error event on a stream) while their connection is open.
+    this.deadline.abort();
+    if (await this.waitForIdle(1000)) return;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    server?.closeAllConnections?.();
   }
 
   private waitForIdle(timeoutMs: number): Promise<boolean> {
