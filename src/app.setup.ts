@@ -4,6 +4,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { useContainer } from 'class-validator';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { AUTHENTICATOR } from './auth/auth.guard';
+import { docsAuthMiddleware } from './auth/docs-auth.middleware';
+import type { Authenticator } from './auth/principal';
 import {
   bodyParserErrorsMiddleware,
   requireJsonBodyMiddleware,
@@ -51,6 +54,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(requireJsonBodyMiddleware);
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });
   app.use(bodyParserErrorsMiddleware);
-  if (config.get('SWAGGER_ENABLED')) setupSwagger(app);
+  if (config.get('SWAGGER_ENABLED')) {
+    const authenticator = app.get<Authenticator | null>(AUTHENTICATOR);
+    if (authenticator && !config.get('DOCS_PUBLIC')) app.use(['/docs', '/docs-json'], docsAuthMiddleware(authenticator));
+    setupSwagger(app);
+  }
   return app;
 }

@@ -1,4 +1,6 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { sign } from 'jsonwebtoken';
 import request from 'supertest';
@@ -122,9 +124,55 @@ describe.each(MODES)('AUTH_MODE=$name', (mode) => {
 describe('AUTH_MODE misconfigured', () => {
   it.each([
     [{ AUTH_MODE: 'api-key' }, /API_KEYS/],
-    [{ AUTH_MODE: 'jwt' }, /JWT_SECRET.*JWT_PUBLIC_KEY/],
+    [{ AUTH_MODE: 'jwt' }, /JWT_SECRET.*JWT_PUBLIC_KEY.*JWT_JWKS_URL/],
     [{ AUTH_MODE: 'jwt', JWT_SECRET: 'short' }, /JWT_SECRET must be at least 32 characters/],
   ])('%j refuses to start', async (env, message) => {
     await expect(createTestApp({ REDIS_URL: undefined, ...env })).rejects.toThrow(message);
+  });
+});
+
+describe('AUTH_MODE=jwt with JWT_JWKS_URL', () => {
+  const { privateKey: rsaKey, publicKey: rsaPublic } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let jwks: Server;
+  let fetches = 0;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    jwks = createServer((_req, res) => {
+      fetches++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [{ ...rsaPublic.export({ format: 'jwk' }), kid: 'key-1', use: 'sig', alg: 'RS256' }] }));
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    const { port } = jwks.address() as AddressInfo;
+    app = await createTestApp({ REDIS_URL: undefined, AUTH_MODE: 'jwt', JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, DOCS_PUBLIC: 'false' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await new Promise((r) => jwks.close(r));
+  });
+
+  it('accepts tokens signed by a key of the JWKS, chosen by kid', async () => {
+    const token = sign({ sub: 'alice' }, rsaKey, { algorithm: 'RS256', keyid: 'key-1', expiresIn: '5m' });
+    await request(app.getHttpServer()).get('/api/users/alice/conversations').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(app.getHttpServer()).get('/api/users/alice/conversations').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(fetches).toBe(1);
+  });
+
+  it('refuses a kid the JWKS does not have, and a key it does not publish', async () => {
+    const unknownKid = sign({ sub: 'alice' }, rsaKey, { algorithm: 'RS256', keyid: 'key-9' });
+    await request(app.getHttpServer()).get('/api/users/alice/conversations').set('Authorization', `Bearer ${unknownKid}`).expect(401);
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const forged = sign({ sub: 'alice' }, otherKey, { algorithm: 'RS256', keyid: 'key-1' });
+    await request(app.getHttpServer()).get('/api/users/alice/conversations').set('Authorization', `Bearer ${forged}`).expect(401);
+  });
+
+  it('keeps the API docs behind a credential with DOCS_PUBLIC=false', async () => {
+    const res = await request(app.getHttpServer()).get('/docs-json').expect(401);
+    expect(res.body.error.code).toBe('UNAUTHORIZED');
+    await request(app.getHttpServer()).get('/docs').expect(401);
+    const token = sign({ sub: 'alice' }, rsaKey, { algorithm: 'RS256', keyid: 'key-1' });
+    await request(app.getHttpServer()).get('/docs-json').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(app.getHttpServer()).get('/health/live').expect(200);
   });
 });

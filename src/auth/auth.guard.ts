@@ -15,7 +15,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function credentialOf(req: Request): string | undefined {
+export function credentialOf(req: Request): string | undefined {
   const apiKey = req.get('x-api-key');
   if (apiKey) return apiKey;
   const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');

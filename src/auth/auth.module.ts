@@ -18,6 +18,7 @@ function createAuthenticator(config: AppConfigService): Authenticator | null {
       return new JwtAuthenticator({
         secret: config.get('JWT_SECRET'),
         publicKey: config.get('JWT_PUBLIC_KEY'),
+        jwksUrl: config.get('JWT_JWKS_URL'),
         userClaim: config.get('JWT_USER_CLAIM'),
         audience: config.get('JWT_AUDIENCE'),
         issuer: config.get('JWT_ISSUER'),
@@ -34,5 +35,6 @@ function createAuthenticator(config: AppConfigService): Authenticator | null {
     { provide: AUTHENTICATOR, inject: [AppConfigService], useFactory: createAuthenticator },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
+  exports: [AUTHENTICATOR],
 })
 export class AuthModule {}

@@ -174,8 +174,15 @@ export class EnvironmentVariables {
   @Transform(emptyAsUnset) @IsOptional() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key (RS256 or ES256)' })
   JWT_PUBLIC_KEY?: string = undefined;
 
+  @Transform(emptyAsUnset) @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  JWT_JWKS_URL?: string = undefined;
+
   @IsString() @MinLength(1)
   JWT_USER_CLAIM = 'sub';
+
+  @Transform(toBool) @IsBoolean()
+  DOCS_PUBLIC = true;
 
   @Transform(emptyAsUnset) @IsOptional() @IsString()
   JWT_AUDIENCE?: string = undefined;
