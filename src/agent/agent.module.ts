@@ -8,6 +8,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { AGENT, AGENT_TOOLS, CHAT_MODEL, MODEL_INFO } from './agent.constants';
 import { createAgent } from './agent.factory';
 import { ChatModelSettings, createChatModel, modelInfoOf } from './chat-model.factory';
+import { extractiveSummary, modelSummarizer } from './history/bounded-history';
 import { calculatorTool } from './tools/calculator.tool';
 import { currentTimeTool } from './tools/current-time.tool';
 
@@ -45,7 +46,22 @@ const modelSettings = (config: AppConfigService): ChatModelSettings => ({
         tools: StructuredToolInterface[],
         checkpointer: BaseCheckpointSaver,
         config: AppConfigService,
-      ) => createAgent({ model, tools, checkpointer, systemPrompt: config.get('AGENT_SYSTEM_PROMPT') }),
+      ) => {
+        const maxMessages = config.get('AGENT_MAX_HISTORY_MESSAGES');
+        const maxTokens = config.get('AGENT_MAX_HISTORY_TOKENS');
+        const summarizer = !config.get('AGENT_SUMMARIZE')
+          ? undefined
+          : config.get('LLM_PROVIDER') === 'offline'
+            ? extractiveSummary
+            : modelSummarizer(model);
+        return createAgent({
+          model,
+          tools,
+          checkpointer,
+          systemPrompt: config.get('AGENT_SYSTEM_PROMPT'),
+          history: maxMessages || maxTokens ? { maxMessages, maxTokens, summarizer } : undefined,
+        });
+      },
     },
   ],
   exports: [AGENT, MODEL_INFO, CheckpointModule],

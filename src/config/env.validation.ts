@@ -120,6 +120,15 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(2) @Max(1000)
   AGENT_RECURSION_LIMIT = 25;
 
+  @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(2)
+  AGENT_MAX_HISTORY_MESSAGES?: number = undefined;
+
+  @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(100)
+  AGENT_MAX_HISTORY_TOKENS?: number = undefined;
+
+  @Transform(toBool) @IsBoolean()
+  AGENT_SUMMARIZE = false;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   CHAT_MAX_QUESTION_CHARS = 8000;
 

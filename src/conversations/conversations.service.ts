@@ -3,6 +3,7 @@ import { type BaseMessage, isAIMessage, isToolMessage } from '@langchain/core/me
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { AGENT } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
+import { isSummary } from '../agent/history/bounded-history';
 import { textOf } from '../agent/message-text';
 import { isThreadOfUser } from '../chat/thread-id';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
@@ -71,6 +72,7 @@ export class ConversationsService {
     ]);
     const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
     if (!summary && messages.length === 0) throw notFound();
+    const summaryMessage = messages.find(isSummary);
     const createdAt = summary?.created_at ?? state.createdAt ?? new Date(0).toISOString();
     return {
       thread_id: threadId,
@@ -78,7 +80,9 @@ export class ConversationsService {
       created_at: createdAt,
       updated_at: summary?.updated_at ?? state.createdAt ?? createdAt,
       message_count: messages.length,
+      ...(summaryMessage ? { summary: textOf(summaryMessage) } : {}),
       messages: messages
+        .filter((m) => !isSummary(m))
         .filter((m) => includeTools || !isToolTraffic(m))
         .map((m) => toMessageDto(m, times[m.id ?? ''] ?? createdAt)),
     };

@@ -41,6 +41,8 @@ export class ConversationDetailDto {
   @ApiProperty({ example: '2026-11-24T14:15:30.123Z' }) created_at: string;
   @ApiProperty({ example: '2026-11-24T14:16:02.456Z' }) updated_at: string;
   @ApiProperty({ example: 4 }) message_count: number;
+  @ApiPropertyOptional({ description: 'Running summary of the turns removed to keep the history within AGENT_MAX_HISTORY_*' })
+  summary?: string;
   @ApiProperty({ type: [MessageDto] }) messages: MessageDto[];
 }
 
