@@ -17,6 +17,8 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
 import { ModelMetricsCallback } from '../metrics/model-metrics.callback';
 import { DrainService } from '../lifecycle/drain.service';
+import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { MetricsService } from '../metrics/metrics.service';
 import { RUN_REGISTRY, type RunHandle, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
@@ -32,6 +34,8 @@ export interface Turn {
   threadId: string;
   runId: string;
   requestId?: string;
+  /** The thread's latest checkpoint before this turn ('' for a new thread), to roll a failed turn back. */
+  before?: string;
   /** Fired by a cancel request, from any instance. */
   abort: AbortController;
   run: RunHandle;
@@ -76,6 +80,7 @@ export class ChatService {
     private readonly metrics: MetricsService,
     private readonly requestLog: PinoLogger,
     private readonly drain: DrainService,
+    @Inject(CHECKPOINTER) private readonly checkpointer: BaseCheckpointSaver,
   ) {}
 
   /**
@@ -109,7 +114,10 @@ export class ChatService {
         released ??= run.end().finally(() => lease.release());
         return released;
       };
-      return { request, threadId, runId, requestId, abort, run, release };
+      const before = this.config.get('AGENT_KEEP_FAILED_TURNS')
+        ? undefined
+        : (((await this.agent.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) ?? '');
+      return { request, threadId, runId, requestId, before, abort, run, release };
     } catch (err) {
       this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
       await lease.release();
@@ -128,7 +136,8 @@ export class ChatService {
     try {
       const state = await this.agent
         .invoke(this.input(turn), { ...this.runConfig(turn), signal: turn.abort.signal })
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
+          await this.rollBack(turn);
           throw turn.abort.signal.aborted ? stopped(turn.abort.signal) : (toApiException(err) ?? err);
         });
       const answer = await this.finish(turn, state.messages);
@@ -162,6 +171,7 @@ export class ChatService {
       yield { event: 'message', data: await this.finish(turn, (state.values as { messages: BaseMessage[] }).messages) };
       outcome = 'ok';
     } catch (err) {
+      await this.rollBack(turn);
       const mapped = turn.abort.signal.aborted ? stopped(turn.abort.signal) : signal.aborted ? cancelled() : toApiException(err);
       if (!mapped) this.logger.error(`stream of ${turn.threadId} failed`, (err as Error)?.stack);
       yield {
@@ -175,6 +185,24 @@ export class ChatService {
     }
     timer({ outcome });
     yield { event: 'done', data: {} };
+  }
+
+  /**
+   * Leaves the thread exactly as before a failed or cancelled turn (LangGraph stores what a run did
+   * until it failed): a new latest checkpoint restores the state the turn started from, and a thread
+   * that the turn created is deleted. AGENT_KEEP_FAILED_TURNS=true keeps the partial turn instead.
+   */
+  private async rollBack(turn: Turn): Promise<void> {
+    if (turn.before === undefined) return;
+    try {
+      if (turn.before === '') {
+        await this.checkpointer.deleteThread(turn.threadId);
+      } else {
+        await this.agent.updateState({ configurable: { thread_id: turn.threadId, checkpoint_id: turn.before } }, { messages: [] }, 'agent');
+      }
+    } catch (err) {
+      this.logger.warn(`could not roll back the failed turn of ${turn.threadId}: ${(err as Error).message}`);
+    }
   }
 
   /** Every later log line of this request carries who and which thread and run it is about. */

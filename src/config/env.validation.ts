@@ -129,6 +129,9 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean()
   AGENT_SUMMARIZE = false;
 
+  @Transform(toBool) @IsBoolean()
+  AGENT_KEEP_FAILED_TURNS = false;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   CHAT_MAX_QUESTION_CHARS = 8000;
 

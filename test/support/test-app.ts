@@ -10,7 +10,8 @@ import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 export async function createTestApp(overrides: Record<string, string | undefined> = {}): Promise<NestExpressApplication> {
   // Suites send many requests as one user; rate limits have their own suite. The heap is the
   // whole Jest process's (every suite runs in it), not one app's, so its /health limit is raised.
-  const env = { RATE_LIMIT_ENABLED: 'false', HEALTH_HEAP_LIMIT_MB: '16384', ...overrides };
+  // Request logs have their own suite (on the built server); here they would only bury failures.
+  const env = { RATE_LIMIT_ENABLED: 'false', HEALTH_HEAP_LIMIT_MB: '16384', LOG_LEVEL: 'silent', ...overrides };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   const apply = (values: Record<string, string | undefined>) => {
     for (const [key, value] of Object.entries(values)) {
