@@ -17,7 +17,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function run(limit: boolean) {
   const redis = await RedisTestServer.start('plain');
-  Object.assign(process.env, { REDIS_URL: redis.url, RATE_LIMIT_ENABLED: 'false', SWAGGER_ENABLED: 'false' });
+  Object.assign(process.env, { REDIS_URL: redis.url, RATE_LIMIT_ENABLED: 'false', SWAGGER_ENABLED: 'false', LOG_LEVEL: 'silent' });
   if (limit) Object.assign(process.env, { AGENT_MAX_HISTORY_MESSAGES: '20', AGENT_SUMMARIZE: 'true' });
   else delete process.env.AGENT_MAX_HISTORY_MESSAGES;
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, logger: false });

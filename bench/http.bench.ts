@@ -63,7 +63,7 @@ async function startFloor(url: string): Promise<{ url: string; close(): Promise<
 }
 
 async function startService(url: string): Promise<{ url: string; close(): Promise<void> }> {
-  Object.assign(process.env, { REDIS_URL: url, RATE_LIMIT_ENABLED: 'false', SWAGGER_ENABLED: 'false' });
+  Object.assign(process.env, { REDIS_URL: url, RATE_LIMIT_ENABLED: 'false', SWAGGER_ENABLED: 'false', LOG_LEVEL: 'silent' });
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { ...APP_OPTIONS, logger: false });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
