@@ -1,16 +1,15 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { completion, FakeOpenAIServer } from './support/fake-openai.server';
-import { RedisTestServer } from './support/redis-server';
-import { createTestApp } from './support/test-app';
+import { completion } from './support/fake-openai.server';
+import { OpenAIDeployment } from './support/openai-deployment';
 
 describe.each([
   { keep: false, name: 'by default' },
   { keep: true, name: 'with AGENT_KEEP_FAILED_TURNS=true' },
 ])('a failed turn $name', ({ keep }) => {
-  const llm = new FakeOpenAIServer();
-  let redis: RedisTestServer;
+  let deployment: OpenAIDeployment;
   let app: NestExpressApplication;
+  const llm = () => deployment.llm;
   const ask = (question: string, thread: string) =>
     request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question, thread_id: thread });
   const stored = async (thread: string) => {
@@ -19,24 +18,13 @@ describe.each([
   };
 
   beforeAll(async () => {
-    await llm.start();
-    redis = await RedisTestServer.start('plain');
-    app = await createTestApp({
-      REDIS_URL: redis.url,
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_MAX_RETRIES: '0',
-      AGENT_KEEP_FAILED_TURNS: String(keep),
-    });
+    deployment = await OpenAIDeployment.start(1, { AGENT_KEEP_FAILED_TURNS: String(keep) });
+    [app] = deployment.apps;
   });
-  afterAll(async () => {
-    await app?.close();
-    await redis?.stop();
-    await llm.stop();
-  });
+  afterAll(() => deployment?.stop());
 
   it(keep ? 'keeps what the turn stored' : 'leaves the thread exactly as before the turn', async () => {
-    llm.enqueue(
+    llm().enqueue(
       { body: completion('first answer') },
       { body: completion(null, [{ id: 'c1', name: 'calculator', args: { expression: '1+1' } }]) },
       { status: 500, body: { error: { message: 'down' } } },
@@ -52,7 +40,7 @@ describe.each([
   });
 
   it(keep ? 'keeps a new thread whose first turn failed' : 'leaves no trace of a new thread whose first turn failed', async () => {
-    llm.enqueue({ status: 500, body: { error: { message: 'down' } } });
+    llm().enqueue({ status: 500, body: { error: { message: 'down' } } });
     await ask('hello', 'polo:new').expect(502);
     if (keep) expect(await stored('polo:new')).toEqual(['human:hello']);
     else expect(await stored('polo:new')).toBeUndefined();

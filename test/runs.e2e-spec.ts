@@ -1,36 +1,27 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { completion, FakeOpenAIServer } from './support/fake-openai.server';
-import { RedisTestServer } from './support/redis-server';
-import { createTestApp } from './support/test-app';
+import { completion } from './support/fake-openai.server';
+import { OpenAIDeployment } from './support/openai-deployment';
 
 describe('run status and cancellation across two instances on one Redis', () => {
-  const llm = new FakeOpenAIServer();
-  let redis: RedisTestServer;
+  let deployment: OpenAIDeployment;
   let one: NestExpressApplication;
   let two: NestExpressApplication;
+  const llm = () => deployment.llm;
 
   beforeAll(async () => {
-    await llm.start();
-    redis = await RedisTestServer.start('plain');
-    const env = { REDIS_URL: redis.url, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseUrl, LLM_MAX_RETRIES: '0' };
-    one = await createTestApp(env);
-    two = await createTestApp(env);
+    deployment = await OpenAIDeployment.start(2);
+    [one, two] = deployment.apps;
   });
-  afterAll(async () => {
-    await one?.close();
-    await two?.close();
-    await redis?.stop();
-    await llm.stop();
-  });
+  afterAll(() => deployment?.stop());
 
   const status = async (app: NestExpressApplication, thread: string) =>
     (await request(app.getHttpServer()).get(`/api/users/polo/conversations/${thread}/status`).expect(200)).body.data;
 
   it('shows a running turn on the other instance, cancels it from there, and leaves the thread usable', async () => {
     expect(await status(two, 'polo:long')).toEqual({ state: 'idle' });
-    llm.enqueue({ delayMs: 5000, body: completion('too late') });
-    const abandonedBefore = llm.abandoned;
+    llm().enqueue({ delayMs: 5000, body: completion('too late') });
+    const abandonedBefore = llm().abandoned;
     const turn = request(one.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'slow', thread_id: 'polo:long' }).then((r) => r);
     let running = await status(two, 'polo:long');
     for (let i = 0; i < 50 && running.state !== 'running'; i++) {
@@ -46,11 +37,11 @@ describe('run status and cancellation across two instances on one Redis', () => 
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('CANCELLED');
     expect(Date.now() - started).toBeLessThan(2000);
-    for (let i = 0; i < 40 && llm.abandoned === abandonedBefore; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(llm.abandoned).toBe(abandonedBefore + 1);
+    for (let i = 0; i < 40 && llm().abandoned === abandonedBefore; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(llm().abandoned).toBe(abandonedBefore + 1);
     expect(await status(one, 'polo:long')).toEqual({ state: 'idle' });
 
-    llm.enqueue({ body: completion('fine again') });
+    llm().enqueue({ body: completion('fine again') });
     const next = await request(two.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'again', thread_id: 'polo:long' }).expect(200);
     expect(next.body.data.response).toBe('fine again');
     const detail = await request(one.getHttpServer()).get('/api/users/polo/conversations/polo:long').expect(200);
