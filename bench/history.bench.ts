@@ -12,7 +12,7 @@ import { RedisTestServer } from '../test/support/redis-server';
 
 const TURNS = 300;
 const MARKS = [20, 100, 300];
-const WINDOW = 10;
+const WINDOW = 20;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function run(limit: boolean) {
