@@ -50,6 +50,7 @@ describe('POST /api/chat with the embedded default (no configuration)', () => {
     });
     expect(new Date(first.timestamp).toISOString()).toBe(first.timestamp);
     expect(first.data.response).toMatch(/No language model is configured/);
+    expect(first.data.usage).toBeUndefined();
     expectSecondTurnSawFirst(first, second);
   });
 

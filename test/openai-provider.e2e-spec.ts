@@ -40,6 +40,8 @@ describe('LLM_PROVIDER=openai against a local OpenAI-compatible server', () => {
       model: 'qwen-test',
       message_count: 4,
       tool_calls: [{ name: 'calculator', args: { expression: '6 * 7' }, result: '42' }],
+      // Two model calls of 10 prompt and 5 completion tokens each, as the server reported.
+      usage: { input_tokens: 20, output_tokens: 10 },
     });
     expect(llm.requests).toHaveLength(2);
     const [first, second] = llm.requests;

@@ -55,6 +55,16 @@ const stopped = (signal: AbortSignal) =>
 /** Errors a client may simply retry. */
 const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
 
+/** Tokens the model reported for this turn's calls; undefined when the provider reports none. */
+function usageOf(turn: BaseMessage[]): { input_tokens: number; output_tokens: number } | undefined {
+  const reported = turn.filter(isAIMessage).flatMap((m) => (m.usage_metadata ? [m.usage_metadata] : []));
+  if (reported.length === 0) return undefined;
+  return {
+    input_tokens: reported.reduce((sum, u) => sum + (u.input_tokens ?? 0), 0),
+    output_tokens: reported.reduce((sum, u) => sum + (u.output_tokens ?? 0), 0),
+  };
+}
+
 /** The tool calls of this turn, each with the result its ToolMessage carried. */
 function toolCallsOf(turn: BaseMessage[]): ToolCallDto[] {
   const results = new Map(
@@ -252,8 +262,10 @@ export class ChatService {
       messageCount: messages.length,
       messageIds: messages.slice(turnStart).flatMap((m) => (m.id ? [m.id] : [])),
     });
+    const usage = usageOf(turnMessages);
     return {
       response,
+      ...(usage ? { usage } : {}),
       thread_id: threadId,
       conversation_id: threadId,
       user_id: request.user_id,

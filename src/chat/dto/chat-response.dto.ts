@@ -1,4 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class UsageDto {
+  @ApiProperty({ example: 42 })
+  input_tokens: number;
+
+  @ApiProperty({ example: 17 })
+  output_tokens: number;
+}
 
 export class ToolCallDto {
   @ApiProperty({ example: 'calculator' })
@@ -32,6 +40,9 @@ export class ChatAnswerDto {
 
   @ApiProperty({ example: 'gpt-4o-mini' })
   model: string;
+
+  @ApiPropertyOptional({ type: UsageDto, description: "Tokens of this turn's model calls, when the provider reports them" })
+  usage?: UsageDto;
 }
 
 export class ChatResponseDto {
