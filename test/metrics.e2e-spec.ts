@@ -49,7 +49,7 @@ describe('GET /metrics', () => {
     has(/^chat_turn_duration_seconds_count\{mode="sync",outcome="ok"\} 1$/m);
     has(/^chat_turn_duration_seconds_count\{mode="sync",outcome="error"\} 1$/m);
     has(/^model_call_duration_seconds_count\{provider="openai",model="qwen-test"\} 3$/m);
-    has(/^model_call_errors_total\{provider="openai",model="qwen-test"\} 1$/m);
+    has(/^model_call_errors_total\{provider="openai",model="qwen-test",kind="unavailable"\} 1$/m);
     has(/^model_tokens_total\{provider="openai",model="qwen-test",direction="in"\} 20$/m);
     has(/^model_tokens_total\{provider="openai",model="qwen-test",direction="out"\} 10$/m);
     has(/^tool_calls_total\{tool="calculator",outcome="ok"\} 1$/m);

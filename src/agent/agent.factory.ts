@@ -1,23 +1,35 @@
-import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { StructuredToolInterface } from '@langchain/core/tools';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
+import type { TimeLimitedToolNode } from '../tools/time-limited-tool.node';
 import { boundedHistoryHook, type HistoryLimits, type Summarizer } from './history/bounded-history';
+import type { ModelCatalog } from './models/model-catalog';
+import type { ResilientChatModel } from './models/resilient-chat.model';
 
 export interface AgentSettings {
-  model: BaseChatModel;
-  tools: StructuredToolInterface[];
+  models: ModelCatalog;
+  toolNode: TimeLimitedToolNode;
   checkpointer: BaseCheckpointSaver;
   systemPrompt: string;
   /** Bounds the stored conversation; unset = keep everything. */
   history?: HistoryLimits & { summarizer?: Summarizer };
 }
 
-/** Compiles the ReAct agent once; every turn runs this graph with its `thread_id`. */
+/**
+ * Compiles the ReAct agent once; every turn runs this graph with its `thread_id`, and with
+ * `model` (one of the catalog's names) choosing who answers.
+ */
 export function createAgent(settings: AgentSettings) {
+  const withTools = new Map<string, ResilientChatModel>();
+  const modelFor = (name?: string) => {
+    const model = settings.models.get(name);
+    const key = name ?? settings.models.defaultName;
+    if (!withTools.has(key)) withTools.set(key, model.bindTools(settings.toolNode.tools));
+    return withTools.get(key)!;
+  };
   return createReactAgent({
-    llm: settings.model,
-    tools: settings.tools,
+    llm: (_state: unknown, config: LangGraphRunnableConfig) => modelFor(config.configurable?.model as string | undefined),
+    tools: settings.toolNode,
     checkpointSaver: settings.checkpointer,
     prompt: settings.systemPrompt,
     ...(settings.history ? { preModelHook: boundedHistoryHook(settings.history, settings.history.summarizer) } : {}),

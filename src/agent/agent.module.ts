@@ -1,62 +1,85 @@
-import { Module } from '@nestjs/common';
-import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { StructuredToolInterface } from '@langchain/core/tools';
+import { Logger, Module } from '@nestjs/common';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { CheckpointModule } from '../checkpoint/checkpoint.module';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
 import { AppConfigService } from '../config/app-config.service';
-import { AGENT, AGENT_TOOLS, CHAT_MODEL, MODEL_INFO } from './agent.constants';
+import { DEFAULT_MODEL_OF, type ModelEntry } from '../config/model-entries';
+import { MetricsService } from '../metrics/metrics.service';
+import { TOOL_NODE } from '../tools/agent-tool';
+import type { TimeLimitedToolNode } from '../tools/time-limited-tool.node';
+import { ToolsModule } from '../tools/tools.module';
+import { AGENT, MODEL_CATALOG } from './agent.constants';
 import { createAgent } from './agent.factory';
-import { ChatModelSettings, createChatModel, modelInfoOf } from './chat-model.factory';
 import { extractiveSummary, modelSummarizer } from './history/bounded-history';
-import { calculatorTool } from './tools/calculator.tool';
-import { currentTimeTool } from './tools/current-time.tool';
+import { ModelCatalog } from './models/model-catalog';
+import { ModelRetryPolicy } from './models/model-retry.policy';
+import type { ModelCallError } from './models/model-call.error';
+import type { NextStep } from './models/model-attempts';
+import { ModelsController } from './models.controller';
 
-const modelSettings = (config: AppConfigService): ChatModelSettings => ({
-  provider: config.get('LLM_PROVIDER'),
-  model: config.get('LLM_MODEL'),
-  baseUrl: config.get('LLM_BASE_URL'),
-  apiKey: config.get('LLM_API_KEY'),
-  timeoutMs: config.get('LLM_TIMEOUT_MS'),
-  maxRetries: config.get('LLM_MAX_RETRIES'),
-});
+/** LLM_PROVIDER, LLM_MODEL, LLM_BASE_URL, LLM_API_KEY and LLM_EXTRA_BODY: the default model. */
+function primaryModel(config: AppConfigService): ModelEntry {
+  const provider = config.get('LLM_PROVIDER');
+  const model = provider === 'offline' ? DEFAULT_MODEL_OF.offline : (config.get('LLM_MODEL') ?? DEFAULT_MODEL_OF[provider]);
+  return {
+    name: model,
+    provider,
+    model,
+    baseUrl: config.get('LLM_BASE_URL'),
+    apiKey: config.get('LLM_API_KEY'),
+    extraBody: config.get('LLM_EXTRA_BODY'),
+  };
+}
+
+/** Every failed model call is logged and counted, with what happens next. */
+function reportFailure(logger: Logger, metrics: MetricsService) {
+  return (failure: ModelCallError, next: NextStep | undefined) => {
+    const { provider, model } = failure.target;
+    metrics.modelErrors.inc({ provider, model, kind: failure.kind });
+    const then =
+      next?.retryInMs !== undefined
+        ? `retrying in ${next.retryInMs} ms`
+        : next?.fallback
+          ? `falling back to ${next.fallback.provider}:${next.fallback.model}`
+          : 'no model left to try';
+    logger.warn(`${failure.message} [${failure.kind}]; ${then}`);
+    if (next?.retryInMs !== undefined) metrics.modelRetries.inc({ provider, model });
+    if (next?.fallback) metrics.modelFallbacks.inc({ provider: next.fallback.provider, model: next.fallback.model });
+  };
+}
 
 @Module({
-  imports: [CheckpointModule],
+  imports: [CheckpointModule, ToolsModule],
+  controllers: [ModelsController],
   providers: [
     {
-      provide: MODEL_INFO,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => modelInfoOf(modelSettings(config)),
-    },
-    {
-      provide: CHAT_MODEL,
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => createChatModel(modelSettings(config)),
-    },
-    {
-      provide: AGENT_TOOLS,
-      useValue: [currentTimeTool, calculatorTool],
+      provide: MODEL_CATALOG,
+      inject: [AppConfigService, MetricsService],
+      useFactory: (config: AppConfigService, metrics: MetricsService) =>
+        new ModelCatalog(primaryModel(config), config.get('LLM_MODELS') ?? [], config.get('LLM_FALLBACKS') ?? [], {
+          timeoutMs: config.get('LLM_TIMEOUT_MS'),
+          retry: new ModelRetryPolicy({
+            maxRetries: config.get('LLM_MAX_RETRIES'),
+            baseDelayMs: config.get('LLM_RETRY_BASE_MS'),
+            maxDelayMs: config.get('LLM_RETRY_MAX_DELAY_MS'),
+          }),
+          onFailure: reportFailure(new Logger('ModelCalls'), metrics),
+        }),
     },
     {
       provide: AGENT,
-      inject: [CHAT_MODEL, AGENT_TOOLS, CHECKPOINTER, AppConfigService],
-      useFactory: (
-        model: BaseChatModel,
-        tools: StructuredToolInterface[],
-        checkpointer: BaseCheckpointSaver,
-        config: AppConfigService,
-      ) => {
+      inject: [MODEL_CATALOG, TOOL_NODE, CHECKPOINTER, AppConfigService],
+      useFactory: (models: ModelCatalog, toolNode: TimeLimitedToolNode, checkpointer: BaseCheckpointSaver, config: AppConfigService) => {
         const maxMessages = config.get('AGENT_MAX_HISTORY_MESSAGES');
         const maxTokens = config.get('AGENT_MAX_HISTORY_TOKENS');
         const summarizer = !config.get('AGENT_SUMMARIZE')
           ? undefined
           : config.get('LLM_PROVIDER') === 'offline'
             ? extractiveSummary
-            : modelSummarizer(model);
+            : modelSummarizer(models.get());
         return createAgent({
-          model,
-          tools,
+          models,
+          toolNode,
           checkpointer,
           systemPrompt: config.get('AGENT_SYSTEM_PROMPT'),
           history: maxMessages || maxTokens ? { maxMessages, maxTokens, summarizer } : undefined,
@@ -64,6 +87,6 @@ const modelSettings = (config: AppConfigService): ChatModelSettings => ({
       },
     },
   ],
-  exports: [AGENT, MODEL_INFO, CheckpointModule],
+  exports: [AGENT, MODEL_CATALOG, CheckpointModule],
 })
 export class AgentModule {}

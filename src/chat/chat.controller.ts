@@ -49,9 +49,15 @@ export class ChatController {
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'PAYLOAD_TOO_LARGE: body over BODY_LIMIT' })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'UNSUPPORTED_MEDIA_TYPE: body is not JSON' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponseDto, description: 'RECURSION_LIMIT: no answer within AGENT_RECURSION_LIMIT steps' })
-  @ApiBadGatewayResponse({ type: ErrorResponseDto, description: 'MODEL_ERROR: the model provider failed' })
+  @ApiBadGatewayResponse({
+    type: ErrorResponseDto,
+    description: 'MODEL_ERROR, MODEL_RATE_LIMITED, MODEL_UNREACHABLE or MODEL_BAD_RESPONSE: every model failed, after retries and fallbacks',
+  })
   @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: 'REDIS_UNAVAILABLE: the conversation store is down' })
-  @ApiGatewayTimeoutResponse({ type: ErrorResponseDto, description: 'MODEL_TIMEOUT: no model answer within LLM_TIMEOUT_MS' })
+  @ApiGatewayTimeoutResponse({
+    type: ErrorResponseDto,
+    description: 'MODEL_TIMEOUT: no model answered within LLM_TIMEOUT_MS; TURN_TIMEOUT: the turn outlasted AGENT_TURN_TIMEOUT_MS',
+  })
   async ask(@Body() request: ChatRequestDto, @Req() req: Request): Promise<ChatResponseDto> {
     const data = await this.chat.ask(request, req.id);
     return { success: true, data, thread_id: data.thread_id, timestamp: new Date().toISOString() };

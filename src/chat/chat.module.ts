@@ -6,11 +6,11 @@ import { RunsModule } from '../runs/runs.module';
 import { ThreadLockModule } from '../thread-lock/thread-lock.module';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
-import { QuestionLengthRule } from './dto/chat-request.dto';
+import { AllowedModelRule, QuestionLengthRule } from './dto/chat-request.dto';
 
 @Module({
   imports: [AgentModule, ConversationsModule, ThreadLockModule, RunsModule, IdempotencyModule],
   controllers: [ChatController],
-  providers: [ChatService, QuestionLengthRule],
+  providers: [ChatService, QuestionLengthRule, AllowedModelRule],
 })
 export class ChatModule {}

@@ -8,8 +8,10 @@ import {
   isHumanMessage,
   isToolMessage,
 } from '@langchain/core/messages';
-import { AGENT, MODEL_INFO, type ModelInfo } from '../agent/agent.constants';
+import { AGENT, MODEL_CATALOG } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
+import type { ModelCatalog } from '../agent/models/model-catalog';
+import type { ModelRef } from '../agent/models/model-call.error';
 import { textOf } from '../agent/message-text';
 import { AppConfigService } from '../config/app-config.service';
 import { ApiException } from '../common/errors/api.exception';
@@ -44,13 +46,16 @@ export interface Turn {
 
 const cancelled = () => new ApiException(HttpStatus.CONFLICT, ErrorCode.CANCELLED, 'The run was cancelled');
 
-/** Abort reason of turns ended by a shutdown (as opposed to a cancel request). */
+/** Abort reasons of turns ended by a shutdown or by AGENT_TURN_TIMEOUT_MS (as opposed to a cancel request). */
 const SHUTDOWN = 'shutdown';
+const TURN_TIMEOUT = 'turn-timeout';
 
 const stopped = (signal: AbortSignal) =>
   signal.reason === SHUTDOWN
     ? new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn')
-    : cancelled();
+    : signal.reason === TURN_TIMEOUT
+      ? new ApiException(HttpStatus.GATEWAY_TIMEOUT, ErrorCode.TURN_TIMEOUT, 'The turn did not finish within AGENT_TURN_TIMEOUT_MS')
+      : cancelled();
 
 /** Errors a client may simply retry. */
 const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
@@ -63,6 +68,12 @@ function usageOf(turn: BaseMessage[]): { input_tokens: number; output_tokens: nu
     input_tokens: reported.reduce((sum, u) => sum + (u.input_tokens ?? 0), 0),
     output_tokens: reported.reduce((sum, u) => sum + (u.output_tokens ?? 0), 0),
   };
+}
+
+/** The configured model that wrote the turn's last answer (a fallback, when the chosen one failed). */
+function answeredBy(turn: BaseMessage[]): string | undefined {
+  const servedBy = turn.filter(isAIMessage).at(-1)?.response_metadata?.served_by as ModelRef | undefined;
+  return servedBy?.name;
 }
 
 /** The tool calls of this turn, each with the result its ToolMessage carried. */
@@ -82,7 +93,7 @@ export class ChatService {
 
   constructor(
     @Inject(AGENT) private readonly agent: Agent,
-    @Inject(MODEL_INFO) private readonly modelInfo: ModelInfo,
+    @Inject(MODEL_CATALOG) private readonly models: ModelCatalog,
     private readonly config: AppConfigService,
     @Inject(CONVERSATION_INDEX) private readonly conversations: ConversationIndex,
     @Inject(THREAD_LOCK) private readonly threadLock: ThreadLock,
@@ -116,11 +127,17 @@ export class ChatService {
     // A shutdown that outlasts SHUTDOWN_TIMEOUT_MS ends the turn, so its answer still gets out.
     const onShutdown = () => abort.abort(SHUTDOWN);
     this.drain.deadlineSignal.addEventListener('abort', onShutdown, { once: true });
+    // The whole turn's budget: model calls, their retries and fallbacks, and tools.
+    const budget = setTimeout(() => abort.abort(TURN_TIMEOUT), this.config.get('AGENT_TURN_TIMEOUT_MS'));
+    const stopWatching = () => {
+      clearTimeout(budget);
+      this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
+    };
     try {
       const run = await this.runs.start(threadId, runId, abort);
       let released: Promise<void> | undefined;
       const release = () => {
-        this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
+        stopWatching();
         released ??= run.end().finally(() => lease.release());
         return released;
       };
@@ -129,7 +146,7 @@ export class ChatService {
         : (((await this.agent.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) ?? '');
       return { request, threadId, runId, requestId, before, abort, run, release };
     } catch (err) {
-      this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
+      stopWatching();
       await lease.release();
       throw err;
     }
@@ -165,7 +182,7 @@ export class ChatService {
    * The caller releases the turn.
    */
   async *stream(turn: Turn, signal: AbortSignal): AsyncGenerator<ChatStreamEvent> {
-    yield { event: 'metadata', data: { thread_id: turn.threadId, run_id: turn.runId, model: this.modelInfo.model } };
+    yield { event: 'metadata', data: { thread_id: turn.threadId, run_id: turn.runId, model: this.modelName(turn) } };
     const timer = this.metrics.turnDuration.startTimer({ mode: 'stream' });
     let outcome = 'error';
     try {
@@ -224,18 +241,23 @@ export class ChatService {
     }
   }
 
+  /** The catalog name of the model this turn asked for. */
+  private modelName(turn: Turn): string {
+    return turn.request.model ?? this.models.defaultName;
+  }
+
   private input(turn: Turn) {
     return { messages: [new HumanMessage(turn.request.question)] };
   }
 
   private runConfig(turn: Turn) {
     return {
-      configurable: { thread_id: turn.threadId, user_id: turn.request.user_id },
+      configurable: { thread_id: turn.threadId, user_id: turn.request.user_id, model: this.modelName(turn) },
       runId: turn.runId,
       metadata: { request_id: turn.requestId, user_id: turn.request.user_id },
       // What the run is doing, for status polls from any instance.
       callbacks: [
-        new ModelMetricsCallback(this.metrics, this.modelInfo),
+        new ModelMetricsCallback(this.metrics),
         {
           handleToolStart: (...args: unknown[]) =>
             turn.run.progress({ tool: args[6] as string, step: (args[5] as { langgraph_step?: number } | undefined)?.langgraph_step }),
@@ -271,7 +293,7 @@ export class ChatService {
       user_id: request.user_id,
       message_count: messages.length,
       tool_calls: toolCallsOf(turnMessages),
-      model: this.modelInfo.model,
+      model: answeredBy(turnMessages) ?? this.modelName(turn),
     };
   }
 }

@@ -1,44 +1,29 @@
 import { HttpStatus } from '@nestjs/common';
 import { GraphRecursionError } from '@langchain/langgraph';
-import { ModelTimeoutError } from '../agent/fetch-with-deadline';
+import { causeChain, ModelCallError, type ModelFailureKind } from '../agent/models/model-call.error';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { isRedisUnavailable } from '../redis/redis-errors';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+/** How each kind of model failure (after retries and fallbacks) reaches the client. */
+const MODEL_FAILURES: Record<ModelFailureKind, { status: HttpStatus; code: ErrorCode; message: string }> = {
+  timeout: { status: HttpStatus.GATEWAY_TIMEOUT, code: ErrorCode.MODEL_TIMEOUT, message: 'The language model did not answer within LLM_TIMEOUT_MS' },
+  rate_limited: { status: HttpStatus.BAD_GATEWAY, code: ErrorCode.MODEL_RATE_LIMITED, message: 'The language model provider is rate limiting this service' },
+  unavailable: { status: HttpStatus.BAD_GATEWAY, code: ErrorCode.MODEL_ERROR, message: 'The language model provider returned an error' },
+  rejected: { status: HttpStatus.BAD_GATEWAY, code: ErrorCode.MODEL_ERROR, message: 'The language model provider refused the request' },
+  unreachable: { status: HttpStatus.BAD_GATEWAY, code: ErrorCode.MODEL_UNREACHABLE, message: 'The language model provider could not be reached' },
+  bad_response: { status: HttpStatus.BAD_GATEWAY, code: ErrorCode.MODEL_BAD_RESPONSE, message: 'The language model returned an answer that could not be used' },
+};
 
-interface ErrorShape {
-  name?: string;
-  code?: string;
-  status?: unknown;
-  lc_error_code?: string;
-  cause?: unknown;
-}
-
-/** The error and the errors it wraps, outermost first. */
-function* causeChain(err: unknown): Generator<unknown> {
-  for (let depth = 0; err && depth < 5; depth++) {
-    yield err;
-    err = (err as ErrorShape).cause;
-  }
-}
-
-function isModelTimeout(err: unknown): boolean {
-  return [...causeChain(err)].some((e) => {
-    const { name } = e as ErrorShape;
-    return e instanceof ModelTimeoutError || name === 'TimeoutError' || name === 'APIConnectionTimeoutError';
-  });
-}
-
-/** Errors of the OpenAI SDK and LangChain's wrappers around them. */
-function isModelProviderError(err: ErrorShape): boolean {
-  return (
-    typeof err.status === 'number' ||
-    typeof err.lc_error_code === 'string' ||
-    err.name === 'APIConnectionError' ||
-    err.name === 'APIError' ||
-    (err.code !== undefined && NETWORK_CODES.has(err.code))
-  );
+function modelFailure(err: ModelCallError): ApiException {
+  const { status, code, message } = MODEL_FAILURES[err.kind];
+  const upstream = err.status ? ` (upstream status ${err.status})` : '';
+  const details = {
+    provider: err.target.provider,
+    model: err.target.model,
+    ...(err.retryAfterMs !== undefined ? { retry_after_ms: err.retryAfterMs } : {}),
+  };
+  return new ApiException(status, code, message + upstream, details, { cause: err });
 }
 
 /**
@@ -65,25 +50,7 @@ export function toApiException(err: unknown): ApiException | undefined {
       { cause: err },
     );
   }
-  const shape = (err ?? {}) as ErrorShape;
-  if (isModelTimeout(err)) {
-    return new ApiException(
-      HttpStatus.GATEWAY_TIMEOUT,
-      ErrorCode.MODEL_TIMEOUT,
-      'The language model did not answer within LLM_TIMEOUT_MS',
-      undefined,
-      { cause: err },
-    );
-  }
-  if (isModelProviderError(shape)) {
-    const status = typeof shape.status === 'number' ? ` (upstream status ${shape.status})` : '';
-    return new ApiException(
-      HttpStatus.BAD_GATEWAY,
-      ErrorCode.MODEL_ERROR,
-      `The language model provider returned an error${status}`,
-      undefined,
-      { cause: err },
-    );
-  }
-  return undefined;
+  // LangGraph may wrap what a node threw.
+  const modelError = [...causeChain(err)].find((e): e is ModelCallError => e instanceof ModelCallError);
+  return modelError ? modelFailure(modelError) : undefined;
 }

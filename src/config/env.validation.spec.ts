@@ -14,8 +14,14 @@ describe('validateEnv', () => {
       CHAT_MAX_QUESTION_CHARS: 8000,
       SWAGGER_ENABLED: true,
       BODY_LIMIT: '1mb',
+      AGENT_TURN_TIMEOUT_MS: 180_000,
+      AGENT_TOOL_TIMEOUT_MS: 30_000,
+      AGENT_BUILTIN_TOOLS: ['current_time', 'calculator'],
+      LLM_MAX_RETRIES: 2,
     });
     expect(env.REDIS_URL).toBeUndefined();
+    expect(env.LLM_FALLBACKS).toBeUndefined();
+    expect(env.MCP_SERVERS).toBeUndefined();
     expect(env.CHECKPOINT_TTL_MINUTES).toBeUndefined();
   });
 
@@ -38,10 +44,26 @@ describe('validateEnv', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(validateEnv({ REDIS_URL: '', CHECKPOINT_TTL_MINUTES: '' })).toMatchObject({
+    expect(validateEnv({ REDIS_URL: '', CHECKPOINT_TTL_MINUTES: '', LLM_FALLBACKS: '', AGENT_BUILTIN_TOOLS: '' })).toMatchObject({
       REDIS_URL: undefined,
       CHECKPOINT_TTL_MINUTES: undefined,
+      LLM_FALLBACKS: undefined,
+      AGENT_BUILTIN_TOOLS: ['current_time', 'calculator'],
     });
+  });
+
+  it('parses the structured variables once, into typed values', () => {
+    const env = validateEnv({
+      LLM_FALLBACKS: 'anthropic:claude-haiku-4-5,openai:gpt-4o-mini',
+      LLM_EXTRA_BODY: '{"enable_thinking": false}',
+      AGENT_BUILTIN_TOOLS: 'calculator',
+      MCP_SERVERS: '{"files": {"command": "npx", "args": ["-y", "server-files"]}}',
+    });
+    expect(env.LLM_FALLBACKS?.map((f) => `${f.provider}:${f.model}`)).toEqual(['anthropic:claude-haiku-4-5', 'openai:gpt-4o-mini']);
+    expect(env.LLM_EXTRA_BODY).toEqual({ enable_thinking: false });
+    expect(env.AGENT_BUILTIN_TOOLS).toEqual(['calculator']);
+    expect(env.MCP_SERVERS).toEqual([{ name: 'files', transport: 'stdio', command: 'npx', args: ['-y', 'server-files'] }]);
+    expect(validateEnv({ AGENT_BUILTIN_TOOLS: 'none' }).AGENT_BUILTIN_TOOLS).toEqual([]);
   });
 
   it.each([
@@ -49,7 +71,13 @@ describe('validateEnv', () => {
     ['PORT', '70000', /PORT="70000".*must not be greater than 65535/],
     ['CHECKPOINT_BACKEND', 'postgres', /CHECKPOINT_BACKEND="postgres".*auto, redis, redis-stack, memory/],
     ['CHECKPOINT_DURABILITY', 'never', /exit, async, sync/],
-    ['LLM_PROVIDER', 'magic', /offline, openai/],
+    ['LLM_PROVIDER', 'magic', /offline, openai, anthropic, ollama/],
+    ['LLM_FALLBACKS', 'gpt-4o', /LLM_FALLBACKS="gpt-4o": LLM_FALLBACKS "gpt-4o" must be <provider>:<model>/],
+    ['LLM_MODELS', '[{"provider":"openai"}]', /LLM_MODELS entry 0: model must be a non-empty string/],
+    ['LLM_EXTRA_BODY', '[1]', /LLM_EXTRA_BODY must be a JSON object/],
+    ['AGENT_BUILTIN_TOOLS', 'calculator,shell', /AGENT_BUILTIN_TOOLS must be all, none, or names from current_time, calculator \(unknown: shell\)/],
+    ['MCP_SERVERS', '/no/such/file.json', /MCP_SERVERS is neither JSON nor a readable file/],
+    ['AGENT_TURN_TIMEOUT_MS', '10', /AGENT_TURN_TIMEOUT_MS/],
     ['REDIS_URL', 'http://redis:6379', /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     ['REDIS_URL', 'redis://a:1,http://b:2', /REDIS_URL/],
     ['CHECKPOINT_KEY_PREFIX', 'has{brace}', /CHECKPOINT_KEY_PREFIX must be/],

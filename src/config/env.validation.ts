@@ -1,4 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { type LlmProvider, LLM_PROVIDERS, type ModelEntry, parseJsonObject, parseModelEntries } from './model-entries';
+import { type McpServerEntry, parseMcpServers } from './mcp-servers';
+import { ParsedSetting } from './parsed-setting';
 import {
   IsBoolean,
   IsIn,
@@ -28,8 +31,21 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const THREAD_BUSY_POLICIES = ['queue', 'reject'] as const;
 export type ThreadBusyPolicy = (typeof THREAD_BUSY_POLICIES)[number];
 
-export const LLM_PROVIDERS = ['offline', 'openai'] as const;
-export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+export { LLM_PROVIDERS, type LlmProvider } from './model-entries';
+
+/** AGENT_BUILTIN_TOOLS: `all`, `none`, or a comma-separated list of these names. */
+export const BUILTIN_TOOL_NAMES = ['current_time', 'calculator'] as const;
+export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
+
+function parseBuiltinTools(raw: string): BuiltinToolName[] {
+  const text = raw.trim().toLowerCase();
+  if (text === 'all') return [...BUILTIN_TOOL_NAMES];
+  if (text === 'none') return [];
+  const names = text.split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !BUILTIN_TOOL_NAMES.includes(n as BuiltinToolName));
+  if (unknown.length) throw new Error(`must be all, none, or names from ${BUILTIN_TOOL_NAMES.join(', ')} (unknown: ${unknown.join(', ')})`);
+  return names as BuiltinToolName[];
+}
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -114,11 +130,38 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(10)
   LLM_MAX_RETRIES = 2;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(60_000)
+  LLM_RETRY_BASE_MS = 500;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(600_000)
+  LLM_RETRY_MAX_DELAY_MS = 10_000;
+
+  @ParsedSetting(parseJsonObject) @IsOptional()
+  LLM_EXTRA_BODY?: Record<string, unknown> = undefined;
+
+  @ParsedSetting(parseModelEntries) @IsOptional()
+  LLM_FALLBACKS?: ModelEntry[] = undefined;
+
+  @ParsedSetting(parseModelEntries) @IsOptional()
+  LLM_MODELS?: ModelEntry[] = undefined;
+
   @IsString() @MinLength(1)
   AGENT_SYSTEM_PROMPT = DEFAULT_SYSTEM_PROMPT;
 
   @Transform(toInt) @IsInt() @Min(2) @Max(1000)
   AGENT_RECURSION_LIMIT = 25;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  AGENT_TURN_TIMEOUT_MS = 180_000;
+
+  @ParsedSetting(parseBuiltinTools, [...BUILTIN_TOOL_NAMES])
+  AGENT_BUILTIN_TOOLS: BuiltinToolName[] = [...BUILTIN_TOOL_NAMES];
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(3_600_000)
+  AGENT_TOOL_TIMEOUT_MS = 30_000;
+
+  @ParsedSetting(parseMcpServers) @IsOptional()
+  MCP_SERVERS?: McpServerEntry[] = undefined;
 
   @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(2)
   AGENT_MAX_HISTORY_MESSAGES?: number = undefined;

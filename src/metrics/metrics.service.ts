@@ -36,7 +36,21 @@ export class MetricsService {
 
   readonly modelErrors = new Counter({
     name: 'model_call_errors_total',
-    help: 'Failed language model calls',
+    help: 'Failed language model calls, by kind (timeout, rate_limited, unavailable, unreachable, bad_response, rejected)',
+    labelNames: ['provider', 'model', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelRetries = new Counter({
+    name: 'model_call_retries_total',
+    help: 'Model calls retried on the same model after a transient failure',
+    labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelFallbacks = new Counter({
+    name: 'model_fallbacks_total',
+    help: 'Model calls handed to this fallback model after the previous one failed',
     labelNames: ['provider', 'model'] as const,
     registers: [this.registry],
   });

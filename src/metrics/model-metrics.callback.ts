@@ -1,6 +1,6 @@
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import type { LLMResult } from '@langchain/core/outputs';
-import type { ModelInfo } from '../agent/agent.constants';
+import { MODEL_ATTEMPT_TAG } from '../agent/models/resilient-chat.model';
 import type { MetricsService } from './metrics.service';
 
 interface UsageMetadata {
@@ -8,38 +8,47 @@ interface UsageMetadata {
   output_tokens?: number;
 }
 
-/** Feeds model latency, errors, token usage and tool outcomes of one run into the metrics. */
+type ModelLabels = { provider: string; model: string };
+
+/**
+ * Feeds the latency and token usage of each provider call (the runs tagged MODEL_ATTEMPT_TAG,
+ * labelled with the model that was really called) and tool outcomes of one run into the metrics.
+ * Failed calls are counted where they are classified (the model catalog's failure report).
+ */
 export class ModelMetricsCallback extends BaseCallbackHandler {
   name = 'model-metrics';
-  private readonly started = new Map<string, number>();
+  private readonly started = new Map<string, { at: number; labels: ModelLabels }>();
   private readonly tools = new Map<string, string>();
 
-  constructor(
-    private readonly metrics: MetricsService,
-    private readonly model: ModelInfo,
-  ) {
+  constructor(private readonly metrics: MetricsService) {
     super();
   }
 
-  private get labels() {
-    return { provider: this.model.provider, model: this.model.model };
-  }
-
-  override handleChatModelStart(_llm: unknown, _messages: unknown, runId: string): void {
-    this.started.set(runId, performance.now());
+  override handleChatModelStart(
+    _llm: unknown,
+    _messages: unknown,
+    runId: string,
+    _parentRunId?: string,
+    _extraParams?: unknown,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): void {
+    if (!tags?.includes(MODEL_ATTEMPT_TAG)) return;
+    const labels = { provider: String(metadata?.model_provider), model: String(metadata?.model_id) };
+    this.started.set(runId, { at: performance.now(), labels });
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
-    this.observe(runId);
+    const labels = this.observe(runId);
+    if (!labels) return;
     const message = (output.generations?.[0]?.[0] as { message?: { usage_metadata?: UsageMetadata } } | undefined)?.message;
     const usage = message?.usage_metadata;
-    if (usage?.input_tokens) this.metrics.tokens.inc({ ...this.labels, direction: 'in' }, usage.input_tokens);
-    if (usage?.output_tokens) this.metrics.tokens.inc({ ...this.labels, direction: 'out' }, usage.output_tokens);
+    if (usage?.input_tokens) this.metrics.tokens.inc({ ...labels, direction: 'in' }, usage.input_tokens);
+    if (usage?.output_tokens) this.metrics.tokens.inc({ ...labels, direction: 'out' }, usage.output_tokens);
   }
 
   override handleLLMError(_err: unknown, runId: string): void {
     this.observe(runId);
-    this.metrics.modelErrors.inc(this.labels);
   }
 
   override handleToolStart(..._args: unknown[]): void {
@@ -61,9 +70,11 @@ export class ModelMetricsCallback extends BaseCallbackHandler {
     this.tools.delete(runId);
   }
 
-  private observe(runId: string) {
+  private observe(runId: string): ModelLabels | undefined {
     const started = this.started.get(runId);
+    if (!started) return undefined;
     this.started.delete(runId);
-    if (started !== undefined) this.metrics.modelDuration.observe(this.labels, (performance.now() - started) / 1000);
+    this.metrics.modelDuration.observe(started.labels, (performance.now() - started.at) / 1000);
+    return started.labels;
   }
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface ChatCompletionRequest {
   model: string;
+  [extra: string]: unknown;
   messages: Array<{ role: string; content: unknown; tool_calls?: unknown[]; tool_call_id?: string }>;
   tools?: Array<{ type: string; function: { name: string } }>;
   stream?: boolean;
@@ -11,6 +12,9 @@ export interface ChatCompletionRequest {
 export interface ScriptedReply {
   status?: number;
   body?: unknown;
+  /** Sent verbatim instead of `body`, streamed or not: for answers that are not JSON at all. */
+  raw?: string;
+  headers?: Record<string, string>;
   delayMs?: number;
 }
 
@@ -112,12 +116,17 @@ export class FakeOpenAIServer {
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
     if (res.destroyed) return;
     const status = reply.status ?? 200;
+    if (reply.raw !== undefined) {
+      res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
+      res.end(reply.raw);
+      return;
+    }
     if (request.stream && status === 200) {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.writeHead(200, { 'content-type': 'text/event-stream', ...reply.headers });
       res.end(toChunks((reply.body ?? completion('ok')) as ReturnType<typeof completion>));
       return;
     }
-    res.writeHead(status, { 'content-type': 'application/json' });
+    res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
     res.end(JSON.stringify(reply.body ?? completion('ok')));
   }
 }

@@ -1,4 +1,4 @@
-import { type BaseMessage, isHumanMessage, isSystemMessage, RemoveMessage, SystemMessage } from '@langchain/core/messages';
+import { type BaseMessage, HumanMessage, isHumanMessage, isSystemMessage, RemoveMessage, SystemMessage } from '@langchain/core/messages';
 import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
 import { textOf } from '../message-text';
 
@@ -77,7 +77,8 @@ export function modelSummarizer(model: { invoke(messages: BaseMessage[]): Promis
         'Summarize this earlier part of a conversation in a few sentences for the assistant to remember: ' +
           'keep facts, names, numbers and decisions. Reply with the summary only.',
       ),
-      new SystemMessage(previous ? `Summary so far:\n${previous}\n\nConversation to add:\n${transcript}` : transcript),
+      // A human turn: some providers (Anthropic) accept a system message only first.
+      new HumanMessage(previous ? `Summary so far:\n${previous}\n\nConversation to add:\n${transcript}` : transcript),
     ]);
     return textOf(reply);
   };

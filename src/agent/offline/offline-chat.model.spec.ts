@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
-import { calculatorTool } from '../tools/calculator.tool';
-import { currentTimeTool } from '../tools/current-time.tool';
+import { calculatorTool } from '../../tools/builtin/calculator.tool';
+import { currentTimeTool } from '../../tools/builtin/current-time.tool';
 import { extractArithmetic, OfflineChatModel } from './offline-chat.model';
 
 describe('OfflineChatModel', () => {

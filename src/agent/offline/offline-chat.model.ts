@@ -12,8 +12,8 @@ import {
 import type { ChatResult } from '@langchain/core/outputs';
 import type { BindToolsInput } from '@langchain/core/language_models/chat_models';
 import { textOf } from '../message-text';
-import { CALCULATOR_TOOL_NAME } from '../tools/calculator.tool';
-import { CURRENT_TIME_TOOL_NAME } from '../tools/current-time.tool';
+import { CALCULATOR_TOOL_NAME } from '../../tools/builtin/calculator.tool';
+import { CURRENT_TIME_TOOL_NAME } from '../../tools/builtin/current-time.tool';
 
 export const OFFLINE_MODEL_NAME = 'offline';
 

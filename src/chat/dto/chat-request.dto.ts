@@ -9,7 +9,9 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { MODEL_CATALOG } from '../../agent/agent.constants';
+import type { ModelCatalog } from '../../agent/models/model-catalog';
 import { AppConfigService } from '../../config/app-config.service';
 import { isThreadOfUser, USER_ID_PATTERN } from '../thread-id';
 
@@ -31,6 +33,21 @@ export class QuestionLengthRule implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return `question must be at most ${this.max} characters`;
+  }
+}
+
+/** `model` must be one of the catalog's names (LLM_MODEL and LLM_MODELS). */
+@Injectable()
+@ValidatorConstraint({ name: 'allowedModel' })
+export class AllowedModelRule implements ValidatorConstraintInterface {
+  constructor(@Optional() @Inject(MODEL_CATALOG) private readonly catalog?: ModelCatalog) {}
+
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && (this.catalog?.has(value) ?? false);
+  }
+
+  defaultMessage(): string {
+    return `model must be one of: ${this.catalog?.names.join(', ') ?? '(no models configured)'}`;
   }
 }
 
@@ -85,4 +102,13 @@ export class ChatRequestDto {
   @IsString()
   @Validate(ThreadOfUserRule)
   conversation_id?: string;
+
+  @ApiPropertyOptional({
+    description: 'Which configured model answers (see GET /api/models); the default model when omitted.',
+    example: 'qwen-plus',
+  })
+  @IsOptional()
+  @IsString()
+  @Validate(AllowedModelRule)
+  model?: string;
 }

@@ -38,7 +38,7 @@ export class ChatAnswerDto {
   @ApiProperty({ type: [ToolCallDto] })
   tool_calls: ToolCallDto[];
 
-  @ApiProperty({ example: 'gpt-4o-mini' })
+  @ApiProperty({ example: 'gpt-4o-mini', description: 'The configured model that wrote the answer: a fallback when the chosen model failed' })
   model: string;
 
   @ApiPropertyOptional({ type: UsageDto, description: "Tokens of this turn's model calls, when the provider reports them" })

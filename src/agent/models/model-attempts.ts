@@ -1,0 +1,74 @@
+import { ModelCallError, type ModelRef } from './model-call.error';
+import type { ModelRetryPolicy } from './model-retry.policy';
+
+/** Where a failed attempt leads: a retry of the same model after a pause, or the next model. */
+export interface NextStep {
+  retryInMs?: number;
+  fallback?: ModelRef;
+}
+
+export type FailureListener = (failure: ModelCallError, next: NextStep | undefined) => void;
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * The order of attempts of one model call: the first model, its retries, then each fallback with
+ * retries of its own. `failed` decides after every failure; it throws when nothing is left.
+ */
+export class ModelAttempts<M extends { ref: ModelRef }> {
+  private index = 0;
+  /** Retries of the current model so far. */
+  retry = 0;
+
+  constructor(
+    private readonly models: readonly M[],
+    private readonly policy: ModelRetryPolicy,
+    private readonly signal?: AbortSignal,
+    private readonly onFailure?: FailureListener,
+  ) {}
+
+  get current(): M {
+    return this.models[this.index];
+  }
+
+  /** 0 for the first model, 1 for the first fallback, … */
+  get fallbackIndex(): number {
+    return this.index;
+  }
+
+  /**
+   * After a failed attempt: pauses before a retry, or moves on to the next model. Throws the
+   * classified failure when no model is left, and the abort reason when the run was cancelled
+   * or ran out of time (no retry can help then).
+   */
+  async failed(err: unknown): Promise<void> {
+    if (this.signal?.aborted) throw this.signal.reason;
+    const failure = ModelCallError.from(err, this.current.ref);
+    const delay = this.policy.delayBefore(this.retry + 1, failure);
+    if (delay !== undefined) {
+      this.onFailure?.(failure, { retryInMs: delay });
+      this.retry++;
+      await pause(delay, this.signal);
+      return;
+    }
+    const next = this.models[this.index + 1];
+    this.onFailure?.(failure, next ? { fallback: next.ref } : undefined);
+    if (!next) throw failure;
+    this.index++;
+    this.retry = 0;
+  }
+}

@@ -1,0 +1,204 @@
+import { CallbackManager, type CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BindToolsInput,
+} from '@langchain/core/language_models/chat_models';
+import { type AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { textOf } from '../message-text';
+import { CallDeadline } from './call-deadline';
+import { ModelCallError, type ModelRef } from './model-call.error';
+import { type FailureListener, ModelAttempts } from './model-attempts';
+import type { ModelRetryPolicy } from './model-retry.policy';
+
+/** Tag of the provider call(s) behind one call of the resilient model, for metrics and traces. */
+export const MODEL_ATTEMPT_TAG = 'model-attempt';
+/** Keeps LangGraph's `messages` stream to the resilient model's own tokens (no duplicates). */
+const NOSTREAM_TAG = 'nostream';
+
+/** One model of the ordered list: what it is, and how to get a client for one call. */
+export interface ModelCandidate {
+  readonly ref: ModelRef;
+  create(signal: AbortSignal): BaseChatModel;
+}
+
+export interface ResilienceSettings {
+  /** LLM_TIMEOUT_MS: for the whole answer, or between two chunks of a streamed one. */
+  timeoutMs: number;
+  retry: ModelRetryPolicy;
+  onFailure?: FailureListener;
+}
+
+interface BoundTools {
+  tools: BindToolsInput[];
+  kwargs?: Partial<BaseChatModelCallOptions>;
+}
+
+/** Callbacks for a provider call: a child run of this model's run, seen by the same handlers. */
+function childCallbacks(runManager?: CallbackManagerForLLMRun): CallbackManager | undefined {
+  if (!runManager) return undefined;
+  const manager = new CallbackManager(runManager.runId);
+  manager.setHandlers(runManager.handlers);
+  return manager;
+}
+
+/** What makes an answer unusable even though the provider said 200. */
+function unusable(message: AIMessage): string | undefined {
+  if (message.invalid_tool_calls?.length) {
+    return `tool call arguments that are not valid JSON (${message.invalid_tool_calls.map((c) => c.name).join(', ')})`;
+  }
+  if (!message.tool_calls?.length && !textOf(message).trim()) return 'an empty answer';
+  return undefined;
+}
+
+/** Records which configured model answered, for the response's `model` and the metrics. */
+function stamp<T extends AIMessage>(message: T, ref: ModelRef): T {
+  message.response_metadata = { ...message.response_metadata, served_by: ref };
+  return message;
+}
+
+/**
+ * A chat model made of an ordered list of provider models: each call gets a timeout, retries with
+ * backoff on transient failures (honouring Retry-After), then the next model of the list. What the
+ * agent sees is one model; the provider calls behind it are child runs tagged MODEL_ATTEMPT_TAG.
+ *
+ * A streamed answer is only retried until its first token reaches the client: chunks without text
+ * (tool calls) are held back until the answer is known to be usable.
+ */
+export class ResilientChatModel extends BaseChatModel {
+  constructor(
+    readonly candidates: readonly ModelCandidate[],
+    private readonly settings: ResilienceSettings,
+    private readonly bound?: BoundTools,
+  ) {
+    super({ maxRetries: 0 });
+    if (candidates.length === 0) throw new Error('ResilientChatModel needs at least one model');
+  }
+
+  _llmType(): string {
+    return 'resilient';
+  }
+
+  override bindTools(tools: BindToolsInput[], kwargs?: Partial<BaseChatModelCallOptions>): ResilientChatModel {
+    return new ResilientChatModel(this.candidates, this.settings, { tools, kwargs });
+  }
+
+  async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+    const attempts = this.attempts(options.signal);
+    for (;;) {
+      const { ref } = attempts.current;
+      const deadline = this.deadline(ref, options.signal);
+      try {
+        const model = this.client(attempts.current, deadline.signal);
+        const message = (await deadline.race(model.invoke(messages, this.attemptConfig(attempts, options, deadline, runManager)))) as AIMessage;
+        const why = unusable(message);
+        if (why) throw ModelCallError.badResponse(ref, why);
+        return { generations: [{ text: textOf(message), message: stamp(message, ref) }] };
+      } catch (err) {
+        await attempts.failed(err);
+      } finally {
+        deadline.clear();
+      }
+    }
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const attempts = this.attempts(options.signal);
+    for (;;) {
+      const { ref } = attempts.current;
+      const deadline = this.deadline(ref, options.signal);
+      // Held back until the first text (or the end): until then nothing was shown and a retry is safe.
+      let held: AIMessageChunk[] | undefined = [];
+      const release = (chunks: AIMessageChunk[]) =>
+        chunks.map((chunk, i) => {
+          // Some providers put their id on the first chunk only; without ids every chunk gets this
+          // run's, and LangGraph's message stream recognises the stored answer as the streamed one.
+          chunk.id = undefined;
+          chunk.lc_kwargs.id = undefined;
+          // The first chunk out says who answered (once: the chunks' metadata is merged).
+          return new ChatGenerationChunk({ text: textOf(chunk), message: i === 0 && held ? stamp(chunk, ref) : chunk });
+        });
+      try {
+        const model = this.client(attempts.current, deadline.signal);
+        const stream = await deadline.race(model.stream(messages, this.attemptConfig(attempts, options, deadline, runManager)));
+        const chunks = stream[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            const next = await deadline.race(chunks.next());
+            if (next.done) break;
+            deadline.restart();
+            const chunk = next.value as AIMessageChunk;
+            if (held && !textOf(chunk)) {
+              held.push(chunk);
+              continue;
+            }
+            const out = release([...(held ?? []), chunk]);
+            held = undefined;
+            for (const generation of out) {
+              yield generation;
+              if (generation.text) await runManager?.handleLLMNewToken(generation.text, undefined, undefined, undefined, undefined, { chunk: generation });
+            }
+          }
+        } finally {
+          await chunks.return?.();
+        }
+        if (held) {
+          // No text at all: a tool-call-only answer, usable only if its calls parsed.
+          const whole = held.reduce<AIMessageChunk>((sum, c) => sum.concat(c), new AIMessageChunk({ content: '' }));
+          const why = held.length === 0 ? 'no answer' : unusable(whole);
+          if (why) throw ModelCallError.badResponse(ref, why);
+          yield* release(held);
+        }
+        return;
+      } catch (err) {
+        // Part of this answer reached the client: another answer cannot be appended to it.
+        if (!held) throw options.signal?.aborted ? options.signal.reason : ModelCallError.from(err, ref);
+        await attempts.failed(err);
+      } finally {
+        deadline.clear();
+      }
+    }
+  }
+
+  private attempts(signal?: AbortSignal): ModelAttempts<ModelCandidate> {
+    return new ModelAttempts(this.candidates, this.settings.retry, signal, this.settings.onFailure);
+  }
+
+  private deadline(ref: ModelRef, signal?: AbortSignal): CallDeadline {
+    return new CallDeadline(this.settings.timeoutMs, ref, signal);
+  }
+
+  private client(candidate: ModelCandidate, signal: AbortSignal) {
+    const model = candidate.create(signal);
+    return this.bound ? model.bindTools!(this.bound.tools, this.bound.kwargs) : model;
+  }
+
+  /** The provider call runs as a child of this model's run, hidden from the token stream. */
+  private attemptConfig(
+    attempts: ModelAttempts<ModelCandidate>,
+    options: this['ParsedCallOptions'],
+    deadline: CallDeadline,
+    runManager?: CallbackManagerForLLMRun,
+  ): RunnableConfig & { stop?: string[] } {
+    const { ref } = attempts.current;
+    return {
+      signal: deadline.signal,
+      callbacks: childCallbacks(runManager),
+      tags: [MODEL_ATTEMPT_TAG, NOSTREAM_TAG],
+      metadata: {
+        model_name: ref.name,
+        model_provider: ref.provider,
+        model_id: ref.model,
+        model_retry: attempts.retry,
+        model_fallback: attempts.fallbackIndex,
+      },
+      ...(options.stop ? { stop: options.stop } : {}),
+    };
+  }
+}
