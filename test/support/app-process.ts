@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from './redis-server';
 
-const MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
+const MAIN = resolve(__dirname, '..', '..', 'bundle', 'main.js');
 
-/** The built server (`node dist/main.js`) as a child process, exactly as it runs in production. */
+/** The bundled server (`node bundle/main.js`) as a child process, exactly as the container runs it. */
 export class AppProcess {
   output = '';
   readonly exited: Promise<number | null>;
@@ -20,7 +20,7 @@ export class AppProcess {
   }
 
   static async spawn(env: Record<string, string> = {}): Promise<AppProcess> {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build && npm run bundle\` first`);
     const port = await freePort();
     // Only PATH and HOME from the parent: the server must start from this env alone.
     const child = spawn(process.execPath, [MAIN], {
