@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
+import { parseSse } from './support/sse';
 import { createTestApp } from './support/test-app';
 
 const toolCall = (args: string) => ({
@@ -89,14 +90,18 @@ describe('model calls against a flaky OpenAI-compatible provider, with a fallbac
     expect(primary().requests[1].messages.at(-1)).toMatchObject({ role: 'tool', content: expect.stringContaining('not found') });
   });
 
-  it('falls back to the next model when the first one keeps timing out, and says which model answered', async () => {
-    const slow = { delayMs: 1500, body: completion('too late') };
-    primary().enqueue(slow, slow, slow);
+  it('falls back to the next model at once when the first one times out, and says which model answered', async () => {
+    const abandoned = primary().abandoned;
+    primary().enqueue({ delayMs: 1500, body: completion('too late') });
     backup.enqueue({ body: completion('from the backup') });
+    const started = Date.now();
     const res = await ask('hello', 'polo:fallback').expect(200);
+    expect(Date.now() - started).toBeLessThan(1200);
     expect(res.body.data).toMatchObject({ response: 'from the backup', model: 'backup' });
     expect(backup.requests[0].model).toBe('backup');
-    expect(primary().abandoned).toBeGreaterThanOrEqual(3);
+    // Not waited for a second time: the hung request was closed and the fallback took over.
+    expect(primary().requests).toHaveLength(1);
+    expect(primary().abandoned).toBe(abandoned + 1);
     expect(await stored('polo:fallback')).toEqual(['human:hello', 'ai:from the backup']);
   });
 
@@ -113,7 +118,8 @@ describe('model calls against a flaky OpenAI-compatible provider, with a fallbac
     primary().enqueue({ body: completion('kept') });
     await ask('first', 'polo:slow').expect(200);
     const slow = { delayMs: 1500, body: completion('too late') };
-    primary().enqueue(slow, slow, slow);
+    // The primary once (then the fallback takes over), the last model with its retries.
+    primary().enqueue(slow);
     backup.enqueue(slow, slow, slow);
     const res = await ask('second', 'polo:slow').expect(504);
     expect(res.body.error.code).toBe('MODEL_TIMEOUT');
@@ -163,6 +169,7 @@ describe('AGENT_TURN_TIMEOUT_MS', () => {
     [app] = deployment.apps;
   });
   afterAll(() => deployment?.stop());
+  beforeEach(() => deployment.llm.reset());
 
   it('ends a turn whose model calls together outlast the budget with 504 TURN_TIMEOUT, leaving the thread as it was', async () => {
     const llm = deployment.llm;
@@ -178,5 +185,13 @@ describe('AGENT_TURN_TIMEOUT_MS', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     const thread = await http().get('/api/users/polo/conversations/polo:budget').expect(200);
     expect(thread.body.data.messages.map((m: { content: string }) => m.content)).toEqual(['first', 'kept']);
+  });
+
+  it('ends a streamed turn past the budget with an error event, then done', async () => {
+    deployment.llm.enqueue({ delayMs: 3000, body: completion('too late') });
+    const res = await request(app.getHttpServer()).post('/api/chat/stream').send({ user_id: 'polo', question: 'slow' }).expect(200);
+    const { events } = parseSse(res.text);
+    expect(events.map((e) => e.event)).toEqual(['metadata', 'error', 'done']);
+    expect(events[1].data).toEqual({ code: 'TURN_TIMEOUT', message: expect.any(String), retryable: true });
   });
 });

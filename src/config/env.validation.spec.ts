@@ -72,7 +72,7 @@ describe('validateEnv', () => {
     ['CHECKPOINT_BACKEND', 'postgres', /CHECKPOINT_BACKEND="postgres".*auto, redis, redis-stack, memory/],
     ['CHECKPOINT_DURABILITY', 'never', /exit, async, sync/],
     ['LLM_PROVIDER', 'magic', /offline, openai, anthropic, ollama/],
-    ['LLM_FALLBACKS', 'gpt-4o', /LLM_FALLBACKS="gpt-4o": LLM_FALLBACKS "gpt-4o" must be <provider>:<model>/],
+    ['LLM_FALLBACKS', 'gpt-4o', /LLM_FALLBACKS=\(value hidden\): LLM_FALLBACKS "gpt-4o" must be <provider>:<model>/],
     ['LLM_MODELS', '[{"provider":"openai"}]', /LLM_MODELS entry 0: model must be a non-empty string/],
     ['LLM_EXTRA_BODY', '[1]', /LLM_EXTRA_BODY must be a JSON object/],
     ['AGENT_BUILTIN_TOOLS', 'calculator,shell', /AGENT_BUILTIN_TOOLS must be all, none, or names from current_time, calculator \(unknown: shell\)/],
@@ -86,6 +86,28 @@ describe('validateEnv', () => {
     ['BODY_LIMIT', 'lots', /BODY_LIMIT must look like 100kb or 1mb/],
   ])('rejects %s=%s naming the variable', (key, value, message) => {
     expect(() => validateEnv({ [key]: value })).toThrow(message);
+  });
+
+  it('never repeats the value of a variable that may hold credentials', () => {
+    const models = JSON.stringify([{ provider: 'openai', model: 'm', api_key: 'sk-SECRET', temperature: 1 }]);
+    const mcp = JSON.stringify({ search: { url: 'https://x.example/mcp', headers: { Authorization: 'Bearer TOPSECRET' }, extra: 1 } });
+    for (const [key, value, secret] of [
+      ['LLM_MODELS', models, 'sk-SECRET'],
+      ['MCP_SERVERS', mcp, 'TOPSECRET'],
+      ['JWT_SECRET', 'too-short-secret', 'too-short-secret'],
+      ['REDIS_URL', 'http://user:hunter2@redis:6379', 'hunter2'],
+    ]) {
+      const message = (() => {
+        try {
+          validateEnv({ [key]: value });
+          return '';
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
+      expect(message).toContain(`${key}=(value hidden)`);
+      expect(message).not.toContain(secret);
+    }
   });
 
   it('lists every variable it reads', () => {

@@ -261,6 +261,9 @@ export class EnvironmentVariables {
 /** Names of every variable the service reads. */
 export const ENV_KEYS = Object.keys(new EnvironmentVariables()) as Array<keyof EnvironmentVariables>;
 
+/** Variables that hold (or may hold) credentials: a validation error never repeats their value. */
+const SECRET_VARIABLES = new Set(['REDIS_URL', 'LLM_API_KEY', 'LLM_EXTRA_BODY', 'LLM_FALLBACKS', 'LLM_MODELS', 'MCP_SERVERS', 'API_KEYS', 'JWT_SECRET']);
+
 /** Returns typed values, or throws an error that names each bad variable and what it accepts. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, {
@@ -269,7 +272,7 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const errors = validateSync(env, { skipMissingProperties: false });
   if (errors.length > 0) {
     const lines = errors.map((e) => {
-      const got = JSON.stringify(raw[e.property]);
+      const got = SECRET_VARIABLES.has(e.property) ? '(value hidden)' : JSON.stringify(raw[e.property]);
       const why = Object.values(e.constraints ?? {}).join('; ');
       return `  ${e.property}=${got}: ${why}`;
     });

@@ -51,8 +51,8 @@ export class ModelMetricsCallback extends BaseCallbackHandler {
     this.observe(runId);
   }
 
-  override handleToolStart(..._args: unknown[]): void {
-    const [, , runId, , , , runName] = _args as [unknown, unknown, string, unknown, unknown, unknown, string];
+  override handleToolStart(...args: unknown[]): void {
+    const [, , runId, , , , runName] = args as [unknown, unknown, string, unknown, unknown, unknown, string];
     this.tools.set(runId, runName ?? 'unknown');
   }
 

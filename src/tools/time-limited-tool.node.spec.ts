@@ -7,8 +7,15 @@ import { TimeLimitedToolNode } from './time-limited-tool.node';
 const signals: AbortSignal[] = [];
 const sleepy = tool(
   async ({ ms }, config) => {
-    if (config?.signal) signals.push(config.signal);
-    await new Promise((r) => setTimeout(r, ms));
+    const signal = config?.signal;
+    if (signal) signals.push(signal);
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new Error('aborted'));
+      });
+    });
     return `slept ${ms}`;
   },
   { name: 'sleepy', description: 'sleeps', schema: z.object({ ms: z.number() }) },

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 
 export interface ChatCompletionRequest {
   model: string;
-  [extra: string]: unknown;
   messages: Array<{ role: string; content: unknown; tool_calls?: unknown[]; tool_call_id?: string }>;
   tools?: Array<{ type: string; function: { name: string } }>;
   stream?: boolean;
+  /** Provider switches (LLM_EXTRA_BODY) arrive as further fields. */
+  [extra: string]: unknown;
 }
 
 export interface ScriptedReply {
@@ -79,6 +80,12 @@ export class FakeOpenAIServer {
   private replies: Script[] = [];
   private server?: Server;
 
+  /** Forgets the requests seen and the replies not used yet. */
+  reset(): void {
+    this.requests.splice(0);
+    this.replies = [];
+  }
+
   /** Queues replies, consumed one per request in order. */
   enqueue(...replies: Array<ScriptedReply | Script>): void {
     this.replies.push(...replies.map((r) => (typeof r === 'function' ? r : () => r)));
@@ -113,7 +120,16 @@ export class FakeOpenAIServer {
     res.once('close', () => {
       if (!res.writableFinished) this.abandoned++;
     });
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    // A client that hangs up ends the wait (no timer outlives the test).
+    if (reply.delayMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, reply.delayMs);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     if (res.destroyed) return;
     const status = reply.status ?? 200;
     if (reply.raw !== undefined) {

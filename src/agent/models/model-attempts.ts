@@ -58,14 +58,14 @@ export class ModelAttempts<M extends { ref: ModelRef }> {
   async failed(err: unknown): Promise<void> {
     if (this.signal?.aborted) throw this.signal.reason;
     const failure = ModelCallError.from(err, this.current.ref);
-    const delay = this.policy.delayBefore(this.retry + 1, failure);
+    const next = this.models[this.index + 1];
+    const delay = this.policy.delayBefore(this.retry + 1, failure, next !== undefined);
     if (delay !== undefined) {
       this.onFailure?.(failure, { retryInMs: delay });
       this.retry++;
       await pause(delay, this.signal);
       return;
     }
-    const next = this.models[this.index + 1];
     this.onFailure?.(failure, next ? { fallback: next.ref } : undefined);
     if (!next) throw failure;
     this.index++;

@@ -9,25 +9,43 @@ export interface ModelSummary {
   default: boolean;
 }
 
-/** Fills what an entry leaves unset from the primary model, when both talk to the same provider. */
+/**
+ * An entry of the primary's provider with no endpoint of its own talks to the primary's endpoint,
+ * with its key and switches unless it sets its own. An entry with its own `base_url` inherits
+ * nothing: the primary's key never goes to another host.
+ */
 function inherit(entry: ModelEntry, primary: ModelEntry): ModelEntry {
-  if (entry.provider !== primary.provider) return entry;
+  if (entry.provider !== primary.provider || entry.baseUrl) return entry;
   return {
     ...entry,
-    baseUrl: entry.baseUrl ?? primary.baseUrl,
+    baseUrl: primary.baseUrl,
     apiKey: entry.apiKey ?? primary.apiKey,
     extraBody: entry.extraBody ?? primary.extraBody,
   };
 }
+
+const sameEndpoint = (a: ModelEntry, b: ModelEntry) => a.provider === b.provider && a.model === b.model && a.baseUrl === b.baseUrl;
 
 const candidateOf = (entry: ModelEntry): ModelCandidate => ({
   ref: { name: entry.name, provider: entry.provider, model: entry.model },
   create: (signal) => createChatModel(entry, signal),
 });
 
+/** The entries a request may choose: the primary first; LLM_MODELS may repeat it, not reuse its name. */
+function choicesOf(primary: ModelEntry, choices: ModelEntry[]): ModelEntry[] {
+  const allowed = [primary];
+  for (const choice of choices.map((c) => inherit(c, primary))) {
+    if (choice.name !== primary.name) allowed.push(choice);
+    else if (!sameEndpoint(choice, primary)) {
+      throw new Error(`LLM_MODELS names "${choice.name}", the name of LLM_MODEL; give that entry another "name"`);
+    }
+  }
+  return allowed;
+}
+
 /**
  * The models a request may choose (`model`, from LLM_MODEL and LLM_MODELS), each served as a
- * ResilientChatModel that falls back along LLM_FALLBACKS.
+ * ResilientChatModel that falls back along LLM_FALLBACKS (skipping the chosen model itself).
  */
 export class ModelCatalog {
   private readonly models = new Map<string, ResilientChatModel>();
@@ -38,15 +56,16 @@ export class ModelCatalog {
     fallbacks: ModelEntry[],
     settings: ResilienceSettings,
   ) {
-    const allowed = [primary, ...choices.filter((c) => c.name !== primary.name).map((c) => inherit(c, primary))];
-    const fallbackCandidates = fallbacks.map((f) => candidateOf(inherit(f, primary)));
-    for (const entry of allowed) {
+    const allowed = choicesOf(primary, choices);
+    const fallbackEntries = fallbacks.map((f) => inherit(f, primary));
+    for (const entry of [...allowed, ...fallbackEntries]) {
       // Building each client once now turns a missing key or a bad option into a start-up error.
       createChatModel(entry, new AbortController().signal);
-      const chain = [candidateOf(entry), ...fallbackCandidates.filter((f) => f.ref.name !== entry.name)];
+    }
+    for (const entry of allowed) {
+      const chain = [entry, ...fallbackEntries.filter((f) => !sameEndpoint(f, entry))].map(candidateOf);
       this.models.set(entry.name, new ResilientChatModel(chain, settings));
     }
-    for (const fallback of fallbackCandidates) fallback.create(new AbortController().signal);
   }
 
   get defaultName(): string {

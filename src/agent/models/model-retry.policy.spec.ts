@@ -31,6 +31,13 @@ describe('ModelRetryPolicy', () => {
     expect(sut.delayBefore(4, failure('unreachable'))).toBeUndefined();
   });
 
+  it('moves a timed-out call on to the fallback instead of waiting for the same model again', () => {
+    const sut = new ModelRetryPolicy(settings, () => 0);
+    expect(sut.delayBefore(1, failure('timeout'), true)).toBeUndefined();
+    expect(sut.delayBefore(1, failure('timeout'), false)).toBe(50);
+    expect(sut.delayBefore(1, failure('unavailable'), true)).toBe(50);
+  });
+
   it('does not retry what another try cannot fix', () => {
     const sut = new ModelRetryPolicy(settings, () => 0);
     expect(sut.delayBefore(1, failure('rejected'))).toBeUndefined();

@@ -18,12 +18,14 @@ export class ModelRetryPolicy {
 
   /**
    * The pause before retry number `retry` (1-based) of the model that just failed, or undefined
-   * to move on to the next model: the failure is not transient, the retries are used up, or the
-   * provider asked for a longer pause than we are willing to wait.
+   * to move on to the next model: the failure is not transient, the retries are used up, the
+   * provider asked for a longer pause than we are willing to wait, or the model timed out while a
+   * fallback is left (waiting LLM_TIMEOUT_MS again would spend the turn's budget on a hung model).
    */
-  delayBefore(retry: number, failure: ModelCallError): number | undefined {
+  delayBefore(retry: number, failure: ModelCallError, fallbackLeft = false): number | undefined {
     const { maxRetries, baseDelayMs, maxDelayMs } = this.settings;
     if (!failure.transient || retry > maxRetries) return undefined;
+    if (failure.kind === 'timeout' && fallbackLeft) return undefined;
     if (failure.retryAfterMs !== undefined) return failure.retryAfterMs <= maxDelayMs ? failure.retryAfterMs : undefined;
     // Exponential backoff with "equal jitter": half fixed, so pauses still grow; half random, so
     // callers that failed together do not come back together.

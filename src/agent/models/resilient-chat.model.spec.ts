@@ -5,8 +5,10 @@ import { ModelCallError, type ModelRef } from './model-call.error';
 import { ModelRetryPolicy } from './model-retry.policy';
 import { type ModelCandidate, ResilientChatModel } from './resilient-chat.model';
 
-/** One scripted step of a fake provider: an answer, an error to throw, or a delay before an answer. */
-type Step = AIMessage | Error | { delayMs: number; answer: AIMessage };
+/** A streamed answer, piece by piece: chunks, a pause that ignores aborts (a stuck client), or an error. */
+type StreamPiece = AIMessageChunk | Error | { stuckMs: number };
+/** One scripted step of a fake provider: an answer, an error to throw, a delay before an answer, or a stream. */
+type Step = AIMessage | Error | { delayMs: number; answer: AIMessage } | { stream: StreamPiece[] };
 
 /** A provider model in memory, answering from a script shared by every client made for it. */
 class ScriptedModel extends BaseChatModel {
@@ -14,6 +16,7 @@ class ScriptedModel extends BaseChatModel {
     private readonly script: Step[],
     readonly signals: AbortSignal[],
     private readonly signal: AbortSignal,
+    readonly boundTools: unknown[][],
   ) {
     super({});
   }
@@ -22,37 +25,50 @@ class ScriptedModel extends BaseChatModel {
     return 'scripted';
   }
 
-  override bindTools() {
+  override bindTools(tools: unknown[]) {
+    this.boundTools.push(tools);
     return this;
   }
 
-  private async next(): Promise<AIMessage> {
+  private async next(): Promise<AIMessage | { stream: StreamPiece[] }> {
     this.signals.push(this.signal);
     const step = this.script.shift();
     if (!step) throw new Error('script exhausted');
     if (step instanceof Error) throw step;
-    if (step instanceof AIMessage) return step;
-    // Like a real client: the request ends when its signal aborts.
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, step.delayMs);
-      this.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new Error('aborted'));
+    if ('delayMs' in step) {
+      // Like a real client: the request ends when its signal aborts.
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, step.delayMs);
+        this.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new Error('aborted'));
+        });
       });
-    });
-    return step.answer;
+      return step.answer;
+    }
+    return step;
   }
 
   async _generate(): Promise<ChatResult> {
-    const message = await this.next();
-    return { generations: [{ text: String(message.content), message }] };
+    const step = await this.next();
+    if (!(step instanceof AIMessage)) throw new Error('a streamed step, asked without streaming');
+    return { generations: [{ text: String(step.content), message: step }] };
   }
 
   override async *_streamResponseChunks(): AsyncGenerator<ChatGenerationChunk> {
-    const message = await this.next();
-    const text = String(message.content);
+    const step = await this.next();
+    if ('stream' in step) {
+      for (const piece of step.stream) {
+        if (piece instanceof Error) throw piece;
+        // unref: a stuck client must not keep the test run alive either.
+        if ('stuckMs' in piece) await new Promise((r) => setTimeout(r, piece.stuckMs).unref());
+        else yield new ChatGenerationChunk({ text: String(piece.content), message: piece });
+      }
+      return;
+    }
+    const text = String(step.content);
     for (const piece of text.match(/.{1,3}/g) ?? []) yield new ChatGenerationChunk({ text: piece, message: new AIMessageChunk(piece) });
-    for (const call of message.tool_calls ?? []) {
+    for (const call of step.tool_calls ?? []) {
       yield new ChatGenerationChunk({
         text: '',
         message: new AIMessageChunk({ content: '', tool_call_chunks: [{ name: call.name, args: JSON.stringify(call.args), id: call.id, index: 0 }] }),
@@ -61,10 +77,11 @@ class ScriptedModel extends BaseChatModel {
   }
 }
 
-function candidate(name: string, script: Step[]): ModelCandidate & { signals: AbortSignal[]; script: Step[] } {
+function candidate(name: string, script: Step[]): ModelCandidate & { signals: AbortSignal[]; boundTools: unknown[][] } {
   const signals: AbortSignal[] = [];
+  const boundTools: unknown[][] = [];
   const ref: ModelRef = { name, provider: 'openai', model: `${name}-id` };
-  return { ref, signals, script, create: (signal) => new ScriptedModel(script, signals, signal) };
+  return { ref, signals, boundTools, create: (signal) => new ScriptedModel(script, signals, signal, boundTools) };
 }
 
 const http = (status: number, headers: Record<string, string> = {}) =>
@@ -149,7 +166,7 @@ describe('ResilientChatModel', () => {
     const sut = new ResilientChatModel([primary], { timeoutMs: 10_000, retry: noJitter(2) });
     const cancel = new AbortController();
     setTimeout(() => cancel.abort('cancelled by the user'), 50);
-    await expect(sut.invoke(question, { signal: cancel.signal })).rejects.toBeDefined();
+    await expect(sut.invoke(question, { signal: cancel.signal })).rejects.toBe('cancelled by the user');
     expect(primary.signals).toHaveLength(1);
     expect(primary.signals[0].aborted).toBe(true);
   });
@@ -185,14 +202,65 @@ describe('ResilientChatModel', () => {
       const sut = new ResilientChatModel([slow, candidate('quick', [new AIMessage('quick')])], { timeoutMs: 100, retry: noJitter(0) });
       expect((await collect(sut)).text).toBe('quick');
     });
+
+    it('keeps to the timeout between chunks even when the client ignores the abort', async () => {
+      const stuck = candidate('stuck', [{ stream: [new AIMessageChunk({ content: '' }), { stuckMs: 3000 }] }]);
+      const sut = new ResilientChatModel([stuck, candidate('quick', [new AIMessage('quick')])], { timeoutMs: 200, retry: noJitter(0) });
+      const started = performance.now();
+      expect((await collect(sut)).text).toBe('quick');
+      expect(performance.now() - started).toBeLessThan(1500);
+    });
+
+    it('retries a failure that comes after tool-call chunks, which were held back', async () => {
+      const partialCall = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'calculator', args: '{"expr', id: 'c1', index: 0 }] });
+      const primary = candidate('primary', [{ stream: [partialCall, http(502)] }, new AIMessage('clean answer')]);
+      const sut = new ResilientChatModel([primary], { timeoutMs: 1000, retry: noJitter(1) });
+      const { text, message } = await collect(sut);
+      expect(text).toBe('clean answer');
+      expect(message.tool_call_chunks ?? []).toEqual([]);
+    });
+
+    it('does not retry once text reached the client: the failure is reported, the text never repeated', async () => {
+      const primary = candidate('primary', [{ stream: [new AIMessageChunk('Half an ans'), http(502)] }, new AIMessage('a second answer')]);
+      const failures: string[] = [];
+      const sut = new ResilientChatModel([primary, candidate('fallback', [new AIMessage('fallback answer')])], {
+        timeoutMs: 1000,
+        retry: noJitter(1),
+        onFailure: (f, next) => failures.push(`${f.kind}:${next === undefined}`),
+      });
+      const seen: string[] = [];
+      const err = await (async () => {
+        for await (const chunk of await sut.stream(question)) seen.push(String(chunk.content));
+      })().catch((e: unknown) => e);
+      expect(seen.join('')).toBe('Half an ans');
+      expect(err).toBeInstanceOf(ModelCallError);
+      expect((err as ModelCallError).kind).toBe('unavailable');
+      expect(failures).toEqual(['unavailable:true']);
+      expect(primary.signals).toHaveLength(1);
+    });
+
+    it('fails a streamed answer whose text is followed by tool-call arguments that are not JSON', async () => {
+      const broken = new AIMessageChunk({ content: '', tool_call_chunks: [{ name: 'calculator', args: '}{ not json', id: 'c1', index: 0 }] });
+      const sut = new ResilientChatModel([candidate('primary', [{ stream: [new AIMessageChunk('Let me calculate. '), broken] }])], {
+        timeoutMs: 1000,
+        retry: noJitter(1),
+      });
+      const err = await collect(sut).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ModelCallError);
+      expect((err as ModelCallError).kind).toBe('bad_response');
+    });
   });
 
-  it('binds tools to every model of the list', () => {
-    const sut = new ResilientChatModel([candidate('a', [])], { timeoutMs: 1000, retry: noJitter() });
-    const bound = sut.bindTools([{ name: 'calculator', description: 'x', schema: {} } as never]);
-    expect(bound).toBeInstanceOf(ResilientChatModel);
+  it('binds the tools to the client of every model it calls', async () => {
+    const tools = [{ name: 'calculator', description: 'x', schema: {} }];
+    const primary = candidate('primary', [http(500)]);
+    const fallback = candidate('fallback', [new AIMessage('ok')]);
+    const sut = new ResilientChatModel([primary, fallback], { timeoutMs: 1000, retry: noJitter(0) });
+    const bound = sut.bindTools(tools as never);
     expect(bound).not.toBe(sut);
-    expect(bound.candidates).toBe(sut.candidates);
+    await bound.invoke(question);
+    expect(primary.boundTools).toEqual([tools]);
+    expect(fallback.boundTools).toEqual([tools]);
   });
 
   it('needs at least one model', () => {

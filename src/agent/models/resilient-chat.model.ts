@@ -97,6 +97,7 @@ export class ResilientChatModel extends BaseChatModel {
         if (why) throw ModelCallError.badResponse(ref, why);
         return { generations: [{ text: textOf(message), message: stamp(message, ref) }] };
       } catch (err) {
+        deadline.clear();
         await attempts.failed(err);
       } finally {
         deadline.clear();
@@ -115,6 +116,7 @@ export class ResilientChatModel extends BaseChatModel {
       const deadline = this.deadline(ref, options.signal);
       // Held back until the first text (or the end): until then nothing was shown and a retry is safe.
       let held: AIMessageChunk[] | undefined = [];
+      let whole: AIMessageChunk | undefined;
       const release = (chunks: AIMessageChunk[]) =>
         chunks.map((chunk, i) => {
           // Some providers put their id on the first chunk only; without ids every chunk gets this
@@ -134,6 +136,7 @@ export class ResilientChatModel extends BaseChatModel {
             if (next.done) break;
             deadline.restart();
             const chunk = next.value as AIMessageChunk;
+            whole = whole ? whole.concat(chunk) : chunk;
             if (held && !textOf(chunk)) {
               held.push(chunk);
               continue;
@@ -146,20 +149,26 @@ export class ResilientChatModel extends BaseChatModel {
             }
           }
         } finally {
-          await chunks.return?.();
+          // A client that ignores the abort would hold the stream open: past the deadline, do not wait for it.
+          if (deadline.signal.aborted) void chunks.return?.().catch(() => undefined);
+          else await chunks.return?.();
         }
-        if (held) {
-          // No text at all: a tool-call-only answer, usable only if its calls parsed.
-          const whole = held.reduce<AIMessageChunk>((sum, c) => sum.concat(c), new AIMessageChunk({ content: '' }));
-          const why = held.length === 0 ? 'no answer' : unusable(whole);
-          if (why) throw ModelCallError.badResponse(ref, why);
-          yield* release(held);
-        }
+        // Usable only if the tool calls parsed (and, with nothing shown, if there was an answer at all).
+        const why = whole ? unusable(whole) : 'no answer';
+        if (why) throw ModelCallError.badResponse(ref, why);
+        if (held) yield* release(held);
         return;
       } catch (err) {
+        deadline.clear();
+        if (held) {
+          await attempts.failed(err);
+          continue;
+        }
         // Part of this answer reached the client: another answer cannot be appended to it.
-        if (!held) throw options.signal?.aborted ? options.signal.reason : ModelCallError.from(err, ref);
-        await attempts.failed(err);
+        if (options.signal?.aborted) throw options.signal.reason;
+        const failure = ModelCallError.from(err, ref);
+        this.settings.onFailure?.(failure, undefined);
+        throw failure;
       } finally {
         deadline.clear();
       }
