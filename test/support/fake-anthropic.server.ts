@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import { ScriptedModelServer } from './scripted-model.server';
 
 export interface MessagesRequest {
   model: string;
@@ -9,15 +9,6 @@ export interface MessagesRequest {
   tools?: Array<{ name: string; description?: string; input_schema: unknown }>;
   stream?: boolean;
 }
-
-export interface ScriptedReply {
-  status?: number;
-  body?: unknown;
-  delayMs?: number;
-  headers?: Record<string, string>;
-}
-
-type Script = (request: MessagesRequest) => ScriptedReply;
 
 type ContentBlock =
   { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
@@ -119,63 +110,19 @@ function toEvents(body: AnthropicMessage): string {
   return parts.join('');
 }
 
-/**
- * A local Anthropic Messages API server (`POST /v1/messages`) answering from a script,
- * so tests drive the real `@langchain/anthropic` client without reaching any provider.
- */
-export class FakeAnthropicServer {
-  readonly requests: MessagesRequest[] = [];
-  /** Requests whose client hung up before the answer was sent. */
-  abandoned = 0;
-  private replies: Script[] = [];
-  private server?: Server;
-
-  /** Queues replies, consumed one per request in order. */
-  enqueue(...replies: Array<ScriptedReply | Script>): void {
-    this.replies.push(...replies.map((r) => (typeof r === 'function' ? r : () => r)));
+/** A local Anthropic Messages API server (`POST /v1/messages`) answering from a script. */
+export class FakeAnthropicServer extends ScriptedModelServer<MessagesRequest> {
+  constructor() {
+    super({
+      // The beta client (used when betas are set) calls the same path with `?beta=true`.
+      path: '/v1/messages',
+      defaultBody: (status) => (status === 200 ? anthropicMessage('ok') : anthropicError(status)),
+      stream: (request, body) => (request.stream ? { contentType: 'text/event-stream', payload: toEvents(body as AnthropicMessage) } : undefined),
+    });
   }
 
   /** The origin, as `anthropicApiUrl` expects: the SDK appends `/v1/messages` itself. */
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    // The beta client (used when betas are set) calls the same path with `?beta=true`.
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages') {
-      res.writeHead(404).end();
-      return;
-    }
-    const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesRequest;
-    this.requests.push(request);
-    const script = this.replies.shift();
-    const reply = script ? script(request) : { status: 500, body: anthropicError(500, 'no scripted reply left') };
-    res.once('close', () => {
-      if (!res.writableFinished) this.abandoned++;
-    });
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
-    if (res.destroyed) return;
-    const status = reply.status ?? 200;
-    const body = reply.body ?? (status === 200 ? anthropicMessage('ok') : anthropicError(status));
-    if (request.stream && status === 200) {
-      res.writeHead(200, { 'content-type': 'text/event-stream', ...reply.headers });
-      res.end(toEvents(body as AnthropicMessage));
-      return;
-    }
-    res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
-    res.end(JSON.stringify(body));
+    return this.origin;
   }
 }

@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import { ScriptedModelServer } from './scripted-model.server';
 
 export interface OllamaChatRequest {
   model: string;
@@ -8,15 +8,6 @@ export interface OllamaChatRequest {
   options?: Record<string, unknown>;
   stream?: boolean;
 }
-
-export interface ScriptedReply {
-  status?: number;
-  body?: unknown;
-  delayMs?: number;
-  headers?: Record<string, string>;
-}
-
-type Script = (request: OllamaChatRequest) => ScriptedReply;
 
 interface OllamaMessage {
   role: 'assistant';
@@ -73,63 +64,20 @@ function toLines(body: OllamaChatResponse): string {
   return lines.join('');
 }
 
-/**
- * A local Ollama server (`POST /api/chat`) answering from a script,
- * so tests drive the real `@langchain/ollama` client without running a model.
- */
-export class FakeOllamaServer {
-  readonly requests: OllamaChatRequest[] = [];
-  /** Requests whose client hung up before the answer was sent. */
-  abandoned = 0;
-  private replies: Script[] = [];
-  private server?: Server;
-
-  /** Queues replies, consumed one per request in order. */
-  enqueue(...replies: Array<ScriptedReply | Script>): void {
-    this.replies.push(...replies.map((r) => (typeof r === 'function' ? r : () => r)));
+/** A local Ollama server (`POST /api/chat`, the native API) answering from a script. */
+export class FakeOllamaServer extends ScriptedModelServer<OllamaChatRequest> {
+  constructor() {
+    super({
+      path: '/api/chat',
+      defaultBody: (status) => (status === 200 ? ollamaMessage('ok') : { error: STATUS_CODES[status] ?? 'error' }),
+      // Like the real server, a request that doesn't say `stream: false` is streamed.
+      stream: (request, body) =>
+        request.stream !== false ? { contentType: 'application/x-ndjson', payload: toLines(body as OllamaChatResponse) } : undefined,
+    });
   }
 
   /** The origin, as ChatOllama's `baseUrl` expects: the client appends `/api/chat` itself. */
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    if (req.method !== 'POST' || req.url !== '/api/chat') {
-      res.writeHead(404).end();
-      return;
-    }
-    const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OllamaChatRequest;
-    this.requests.push(request);
-    const script = this.replies.shift();
-    const reply = script ? script(request) : { status: 500, body: { error: 'no scripted reply left' } };
-    res.once('close', () => {
-      if (!res.writableFinished) this.abandoned++;
-    });
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
-    if (res.destroyed) return;
-    const status = reply.status ?? 200;
-    const body = reply.body ?? (status === 200 ? ollamaMessage('ok') : { error: STATUS_CODES[status] ?? 'error' });
-    // Like the real server, a request that doesn't say `stream: false` is streamed.
-    if (request.stream !== false && status === 200) {
-      res.writeHead(200, { 'content-type': 'application/x-ndjson', ...reply.headers });
-      res.end(toLines(body as OllamaChatResponse));
-      return;
-    }
-    res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
-    res.end(JSON.stringify(body));
+    return this.origin;
   }
 }

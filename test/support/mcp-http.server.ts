@@ -1,32 +1,20 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
+import { LoopbackHttpServer } from './loopback-http.server';
 
 /**
  * A local MCP server over streamable HTTP (`POST /mcp`, stateless: a fresh server and transport
  * per request, as the SDK suggests for simple servers) with one tool, `weather` {city},
  * so tests drive a real MCP client without reaching any network.
  */
-export class McpHttpServer {
+export class McpHttpServer extends LoopbackHttpServer {
   /** Number of `weather` calls received. */
   calls = 0;
-  private server?: Server;
 
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/mcp`;
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    return `${this.origin}/mcp`;
   }
 
   private createMcpServer(): McpServer {
@@ -42,7 +30,7 @@ export class McpHttpServer {
     return mcp;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.url !== '/mcp') {
       res.writeHead(404).end();
       return;
