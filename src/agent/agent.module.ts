@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { CheckpointModule } from '../checkpoint/checkpoint.module';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
@@ -13,8 +13,7 @@ import { createAgent } from './agent.factory';
 import { extractiveSummary, modelSummarizer } from './history/bounded-history';
 import { ModelCatalog } from './models/model-catalog';
 import { ModelRetryPolicy } from './models/model-retry.policy';
-import type { ModelCallError } from './models/model-call.error';
-import type { NextStep } from './models/model-attempts';
+import { ModelCallReporter } from './models/model-call.reporter';
 import { ModelsController } from './models.controller';
 
 /** LLM_PROVIDER, LLM_MODEL, LLM_BASE_URL, LLM_API_KEY and LLM_EXTRA_BODY: the default model. */
@@ -28,23 +27,6 @@ function primaryModel(config: AppConfigService): ModelEntry {
     baseUrl: config.get('LLM_BASE_URL'),
     apiKey: config.get('LLM_API_KEY'),
     extraBody: config.get('LLM_EXTRA_BODY'),
-  };
-}
-
-/** Every failed model call is logged and counted, with what happens next. */
-function reportFailure(logger: Logger, metrics: MetricsService) {
-  return (failure: ModelCallError, next: NextStep | undefined) => {
-    const { provider, model } = failure.target;
-    metrics.modelErrors.inc({ provider, model, kind: failure.kind });
-    const then =
-      next?.retryInMs !== undefined
-        ? `retrying in ${next.retryInMs} ms`
-        : next?.fallback
-          ? `falling back to ${next.fallback.provider}:${next.fallback.model}`
-          : 'no model left to try';
-    logger.warn(`${failure.message} [${failure.kind}]; ${then}`);
-    if (next?.retryInMs !== undefined) metrics.modelRetries.inc({ provider, model });
-    if (next?.fallback) metrics.modelFallbacks.inc({ provider: next.fallback.provider, model: next.fallback.model });
   };
 }
 
@@ -63,7 +45,7 @@ function reportFailure(logger: Logger, metrics: MetricsService) {
             baseDelayMs: config.get('LLM_RETRY_BASE_MS'),
             maxDelayMs: config.get('LLM_RETRY_MAX_DELAY_MS'),
           }),
-          onFailure: reportFailure(new Logger('ModelCalls'), metrics),
+          observer: new ModelCallReporter(metrics),
         }),
     },
     {

@@ -11,13 +11,12 @@ import {
 import { AGENT, MODEL_CATALOG } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
 import type { ModelCatalog } from '../agent/models/model-catalog';
-import type { ModelRef } from '../agent/models/model-call.error';
 import { textOf } from '../agent/message-text';
 import { AppConfigService } from '../config/app-config.service';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
-import { ModelMetricsCallback } from '../metrics/model-metrics.callback';
+import { ToolMetricsCallback } from '../metrics/tool-metrics.callback';
 import { DrainService } from '../lifecycle/drain.service';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
@@ -72,8 +71,8 @@ function usageOf(turn: BaseMessage[]): { input_tokens: number; output_tokens: nu
 
 /** The configured model that wrote the turn's last answer (a fallback, when the chosen one failed). */
 function answeredBy(turn: BaseMessage[]): string | undefined {
-  const servedBy = turn.filter(isAIMessage).at(-1)?.response_metadata?.served_by as ModelRef | undefined;
-  return servedBy?.name;
+  const servedBy = turn.filter(isAIMessage).at(-1)?.response_metadata?.served_by;
+  return typeof servedBy === 'string' ? servedBy : undefined;
 }
 
 /** The tool calls of this turn, each with the result its ToolMessage carried. */
@@ -257,7 +256,7 @@ export class ChatService {
       metadata: { request_id: turn.requestId, user_id: turn.request.user_id },
       // What the run is doing, for status polls from any instance.
       callbacks: [
-        new ModelMetricsCallback(this.metrics),
+        new ToolMetricsCallback(this.metrics),
         {
           handleToolStart: (...args: unknown[]) =>
             turn.run.progress({ tool: args[6] as string, step: (args[5] as { langgraph_step?: number } | undefined)?.langgraph_step }),

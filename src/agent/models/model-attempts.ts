@@ -1,3 +1,4 @@
+import type { UsageMetadata } from '@langchain/core/messages';
 import { ModelCallError, type ModelRef } from './model-call.error';
 import type { ModelRetryPolicy } from './model-retry.policy';
 
@@ -7,7 +8,13 @@ export interface NextStep {
   fallback?: ModelRef;
 }
 
-export type FailureListener = (failure: ModelCallError, next: NextStep | undefined) => void;
+/** Told about every provider call behind a model call, for logs and metrics. */
+export interface ModelCallObserver {
+  /** A provider call ended, answered or not: how long it took, and the tokens it reported. */
+  called(target: ModelRef, seconds: number, usage?: UsageMetadata): void;
+  /** It failed; `next` is what happens now (undefined: nothing, the failure is final). */
+  failed(failure: ModelCallError, next: NextStep | undefined): void;
+}
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -38,7 +45,7 @@ export class ModelAttempts<M extends { ref: ModelRef }> {
     private readonly models: readonly M[],
     private readonly policy: ModelRetryPolicy,
     private readonly signal?: AbortSignal,
-    private readonly onFailure?: FailureListener,
+    private readonly observer?: ModelCallObserver,
   ) {}
 
   get current(): M {
@@ -61,12 +68,12 @@ export class ModelAttempts<M extends { ref: ModelRef }> {
     const next = this.models[this.index + 1];
     const delay = this.policy.delayBefore(this.retry + 1, failure, next !== undefined);
     if (delay !== undefined) {
-      this.onFailure?.(failure, { retryInMs: delay });
+      this.observer?.failed(failure, { retryInMs: delay });
       this.retry++;
       await pause(delay, this.signal);
       return;
     }
-    this.onFailure?.(failure, next ? { fallback: next.ref } : undefined);
+    this.observer?.failed(failure, next ? { fallback: next.ref } : undefined);
     if (!next) throw failure;
     this.index++;
     this.retry = 0;

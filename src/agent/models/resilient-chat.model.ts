@@ -1,4 +1,4 @@
-import { CallbackManager, type CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
+import type { CallbackManagerForLLMRun } from '@langchain/core/callbacks/manager';
 import {
   BaseChatModel,
   type BaseChatModelCallOptions,
@@ -10,13 +10,8 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { textOf } from '../message-text';
 import { CallDeadline } from './call-deadline';
 import { ModelCallError, type ModelRef } from './model-call.error';
-import { type FailureListener, ModelAttempts } from './model-attempts';
+import { ModelAttempts, type ModelCallObserver } from './model-attempts';
 import type { ModelRetryPolicy } from './model-retry.policy';
-
-/** Tag of the provider call(s) behind one call of the resilient model, for metrics and traces. */
-export const MODEL_ATTEMPT_TAG = 'model-attempt';
-/** Keeps LangGraph's `messages` stream to the resilient model's own tokens (no duplicates). */
-const NOSTREAM_TAG = 'nostream';
 
 /** One model of the ordered list: what it is, and how to get a client for one call. */
 export interface ModelCandidate {
@@ -28,7 +23,7 @@ export interface ResilienceSettings {
   /** LLM_TIMEOUT_MS: for the whole answer, or between two chunks of a streamed one. */
   timeoutMs: number;
   retry: ModelRetryPolicy;
-  onFailure?: FailureListener;
+  observer?: ModelCallObserver;
 }
 
 interface BoundTools {
@@ -36,13 +31,13 @@ interface BoundTools {
   kwargs?: Partial<BaseChatModelCallOptions>;
 }
 
-/** Callbacks for a provider call: a child run of this model's run, seen by the same handlers. */
-function childCallbacks(runManager?: CallbackManagerForLLMRun): CallbackManager | undefined {
-  if (!runManager) return undefined;
-  const manager = new CallbackManager(runManager.runId);
-  manager.setHandlers(runManager.handlers);
-  return manager;
-}
+const secondsSince = (start: number) => (performance.now() - start) / 1000;
+
+/**
+ * Options of a provider call: its deadline's signal, and no callbacks. The run's handlers (the
+ * token stream, tracing) see this model's run only, so nothing is streamed or formatted twice.
+ */
+const callOptions = (signal: AbortSignal, stop?: string[]) => ({ signal, callbacks: [], ...(stop ? { stop } : {}) });
 
 /** What makes an answer unusable even though the provider said 200. */
 function unusable(message: AIMessage): string | undefined {
@@ -53,16 +48,16 @@ function unusable(message: AIMessage): string | undefined {
   return undefined;
 }
 
-/** Records which configured model answered, for the response's `model` and the metrics. */
+/** Records which configured model answered (its name, short: it is stored with every answer), for the response's `model`. */
 function stamp<T extends AIMessage>(message: T, ref: ModelRef): T {
-  message.response_metadata = { ...message.response_metadata, served_by: ref };
+  message.response_metadata = { ...message.response_metadata, served_by: ref.name };
   return message;
 }
 
 /**
  * A chat model made of an ordered list of provider models: each call gets a timeout, retries with
  * backoff on transient failures (honouring Retry-After), then the next model of the list. What the
- * agent sees is one model; the provider calls behind it are child runs tagged MODEL_ATTEMPT_TAG.
+ * agent sees is one model; the provider calls behind it are reported to the observer.
  *
  * A streamed answer is only retried until its first token reaches the client: chunks without text
  * (tool calls) are held back until the answer is known to be usable.
@@ -85,19 +80,24 @@ export class ResilientChatModel extends BaseChatModel {
     return new ResilientChatModel(this.candidates, this.settings, { tools, kwargs });
   }
 
-  async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+  async _generate(messages: BaseMessage[], options: this['ParsedCallOptions']): Promise<ChatResult> {
     const attempts = this.attempts(options.signal);
     for (;;) {
       const { ref } = attempts.current;
       const deadline = this.deadline(ref, options.signal);
+      const started = performance.now();
+      let answered = false;
       try {
         const model = this.client(attempts.current, deadline.signal);
-        const message = (await deadline.race(model.invoke(messages, this.attemptConfig(attempts, options, deadline, runManager)))) as AIMessage;
+        const message = (await deadline.race(model.invoke(messages, callOptions(deadline.signal, options.stop)))) as AIMessage;
+        answered = true;
+        this.settings.observer?.called(ref, secondsSince(started), message.usage_metadata);
         const why = unusable(message);
         if (why) throw ModelCallError.badResponse(ref, why);
         return { generations: [{ text: textOf(message), message: stamp(message, ref) }] };
       } catch (err) {
         deadline.clear();
+        if (!answered) this.settings.observer?.called(ref, secondsSince(started));
         await attempts.failed(err);
       } finally {
         deadline.clear();
@@ -117,6 +117,12 @@ export class ResilientChatModel extends BaseChatModel {
       // Held back until the first text (or the end): until then nothing was shown and a retry is safe.
       let held: AIMessageChunk[] | undefined = [];
       let whole: AIMessageChunk | undefined;
+      const started = performance.now();
+      let reported = false;
+      const report = () => {
+        if (!reported) this.settings.observer?.called(ref, secondsSince(started), whole?.usage_metadata);
+        reported = true;
+      };
       const release = (chunks: AIMessageChunk[]) =>
         chunks.map((chunk, i) => {
           // Some providers put their id on the first chunk only; without ids every chunk gets this
@@ -128,7 +134,7 @@ export class ResilientChatModel extends BaseChatModel {
         });
       try {
         const model = this.client(attempts.current, deadline.signal);
-        const stream = await deadline.race(model.stream(messages, this.attemptConfig(attempts, options, deadline, runManager)));
+        const stream = await deadline.race(model.stream(messages, callOptions(deadline.signal, options.stop)));
         const chunks = stream[Symbol.asyncIterator]();
         try {
           for (;;) {
@@ -152,6 +158,7 @@ export class ResilientChatModel extends BaseChatModel {
           // A client that ignores the abort would hold the stream open: past the deadline, do not wait for it.
           if (deadline.signal.aborted) void chunks.return?.().catch(() => undefined);
           else await chunks.return?.();
+          report();
         }
         // Usable only if the tool calls parsed (and, with nothing shown, if there was an answer at all).
         const why = whole ? unusable(whole) : 'no answer';
@@ -160,6 +167,7 @@ export class ResilientChatModel extends BaseChatModel {
         return;
       } catch (err) {
         deadline.clear();
+        report();
         if (held) {
           await attempts.failed(err);
           continue;
@@ -167,7 +175,7 @@ export class ResilientChatModel extends BaseChatModel {
         // Part of this answer reached the client: another answer cannot be appended to it.
         if (options.signal?.aborted) throw options.signal.reason;
         const failure = ModelCallError.from(err, ref);
-        this.settings.onFailure?.(failure, undefined);
+        this.settings.observer?.failed(failure, undefined);
         throw failure;
       } finally {
         deadline.clear();
@@ -176,7 +184,7 @@ export class ResilientChatModel extends BaseChatModel {
   }
 
   private attempts(signal?: AbortSignal): ModelAttempts<ModelCandidate> {
-    return new ModelAttempts(this.candidates, this.settings.retry, signal, this.settings.onFailure);
+    return new ModelAttempts(this.candidates, this.settings.retry, signal, this.settings.observer);
   }
 
   private deadline(ref: ModelRef, signal?: AbortSignal): CallDeadline {
@@ -186,28 +194,5 @@ export class ResilientChatModel extends BaseChatModel {
   private client(candidate: ModelCandidate, signal: AbortSignal) {
     const model = candidate.create(signal);
     return this.bound ? model.bindTools!(this.bound.tools, this.bound.kwargs) : model;
-  }
-
-  /** The provider call runs as a child of this model's run, hidden from the token stream. */
-  private attemptConfig(
-    attempts: ModelAttempts<ModelCandidate>,
-    options: this['ParsedCallOptions'],
-    deadline: CallDeadline,
-    runManager?: CallbackManagerForLLMRun,
-  ): RunnableConfig & { stop?: string[] } {
-    const { ref } = attempts.current;
-    return {
-      signal: deadline.signal,
-      callbacks: childCallbacks(runManager),
-      tags: [MODEL_ATTEMPT_TAG, NOSTREAM_TAG],
-      metadata: {
-        model_name: ref.name,
-        model_provider: ref.provider,
-        model_id: ref.model,
-        model_retry: attempts.retry,
-        model_fallback: attempts.fallbackIndex,
-      },
-      ...(options.stop ? { stop: options.stop } : {}),
-    };
   }
 }
