@@ -13,9 +13,13 @@ describe('tools by configuration: MCP servers over stdio and streamable HTTP', (
     llm.enqueue({ body: completion(null, [{ id: `call_${name}`, name, args }]) }, { body: completion(answer) });
   const lastToolResult = () => llm.requests.at(-1)!.messages.at(-1);
 
+  let startupMs: number;
+
   beforeAll(async () => {
     await Promise.all([llm.start(), web.start()]);
+    const started = Date.now();
     app = await createTestApp({
+      MCP_CONNECT_TIMEOUT_MS: '1500',
       REDIS_URL: undefined,
       LLM_PROVIDER: 'openai',
       LLM_BASE_URL: llm.baseUrl,
@@ -25,15 +29,22 @@ describe('tools by configuration: MCP servers over stdio and streamable HTTP', (
         mcpServers: {
           math: { command: process.execPath, args: ['test/support/mcp-test.server.mjs'], timeout_ms: 500 },
           web: { url: web.url },
-          // Exits at once: left out, and the service starts anyway.
+          // Exits at once, or never answers: left out, and the service starts anyway, in time.
           broken: { command: process.execPath, args: ['-e', 'process.exit(1)'] },
+          silent: { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] },
         },
       }),
     });
+    startupMs = Date.now() - started;
   });
   afterAll(async () => {
     await app?.close();
     await Promise.all([llm.stop(), web.stop()]);
+  });
+
+  it('starts within MCP_CONNECT_TIMEOUT_MS although one server never answers', () => {
+    expect(startupMs).toBeGreaterThanOrEqual(1500);
+    expect(startupMs).toBeLessThan(5000);
   });
 
   it('lists the built-in tools that are on and every MCP tool, with their schemas', async () => {

@@ -163,6 +163,9 @@ export class EnvironmentVariables {
   @ParsedSetting(parseMcpServers) @IsOptional()
   MCP_SERVERS?: McpServerEntry[] = undefined;
 
+  @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
+  MCP_CONNECT_TIMEOUT_MS = 10_000;
+
   @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(2)
   AGENT_MAX_HISTORY_MESSAGES?: number = undefined;
 

@@ -1,56 +1,80 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { type Connection, MultiServerMCPClient } from '@langchain/mcp-adapters';
+import { loadMcpTools } from '@langchain/mcp-adapters';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { AppConfigService } from '../../config/app-config.service';
 import type { McpServerEntry } from '../../config/mcp-servers';
 import type { AgentTool } from '../agent-tool';
 
-function connectionOf(server: McpServerEntry): Connection {
+const CLIENT_INFO = { name: 'langgraph-agent-service', version: '0.1.0' };
+
+function transportOf(server: McpServerEntry): Transport {
   if (server.transport === 'http') {
-    return { transport: 'http', url: server.url, ...(server.headers ? { headers: server.headers } : {}) };
+    return new StreamableHTTPClientTransport(new URL(server.url), server.headers ? { requestInit: { headers: server.headers } } : undefined);
   }
-  return {
-    transport: 'stdio',
+  return new StdioClientTransport({
     command: server.command,
     args: server.args,
-    ...(server.env ? { env: server.env } : {}),
+    // A server's own env replaces the inherited one; PATH stays, so commands such as npx resolve.
+    ...(server.env ? { env: { PATH: process.env.PATH ?? '', ...server.env } } : {}),
     ...(server.cwd ? { cwd: server.cwd } : {}),
-  };
+    stderr: 'inherit',
+  });
 }
 
 /**
- * The tools of the MCP servers in MCP_SERVERS, loaded once at start-up through
- * `@langchain/mcp-adapters` and named `<server>__<tool>`. A server that cannot be reached is
- * logged and left out: the agent still serves with the other tools.
+ * The tools of the MCP servers in MCP_SERVERS, loaded once at start-up (MCP SDK clients, tools
+ * adapted by `@langchain/mcp-adapters`) and named `<server>__<tool>`. Servers connect in parallel,
+ * each within MCP_CONNECT_TIMEOUT_MS; one that fails or hangs is closed (its process stopped),
+ * logged and left out, so it can neither hold start-up past the startup probe nor linger.
  */
 @Injectable()
 export class McpToolsService implements OnApplicationShutdown {
   private readonly logger = new Logger(McpToolsService.name);
-  private client?: MultiServerMCPClient;
+  private readonly clients: Client[] = [];
 
   constructor(private readonly config: AppConfigService) {}
 
   async load(): Promise<AgentTool[]> {
     const servers = this.config.get('MCP_SERVERS') ?? [];
-    if (servers.length === 0) return [];
-    this.client = new MultiServerMCPClient({
-      mcpServers: Object.fromEntries(servers.map((s) => [s.name, connectionOf(s)])),
-      prefixToolNameWithServerName: true,
-      additionalToolNamePrefix: '',
-      throwOnLoadError: false,
-      onConnectionError: ({ serverName, error }) =>
-        this.logger.error(`MCP server "${serverName}" is unavailable; its tools are left out: ${(error as Error)?.message ?? String(error)}`),
-    });
-    const toolsByServer = await this.client.initializeConnections();
-    const defaultTimeout = this.config.get('AGENT_TOOL_TIMEOUT_MS');
-    return servers.flatMap((server) => {
-      const tools = toolsByServer[server.name] ?? [];
-      if (tools.length) this.logger.log(`MCP server "${server.name}": ${tools.map((t) => t.name).join(', ')}`);
-      return tools.map((tool) => ({ tool, source: `mcp:${server.name}`, timeoutMs: server.timeoutMs ?? defaultTimeout }));
-    });
+    const loaded = await Promise.all(servers.map((server) => this.connect(server)));
+    return loaded.flat();
   }
 
   /** After the drain: turns still running could call a tool until then. */
   async onApplicationShutdown(): Promise<void> {
-    await this.client?.close();
+    await Promise.all(this.clients.map((client) => client.close()));
+  }
+
+  private async connect(server: McpServerEntry): Promise<AgentTool[]> {
+    const limitMs = this.config.get('MCP_CONNECT_TIMEOUT_MS');
+    const client = new Client(CLIENT_INFO);
+    let timedOut = false;
+    // Closing the client rejects whatever it still waits for (initialize, tools/list).
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void client.close();
+    }, limitMs);
+    try {
+      await client.connect(transportOf(server), { timeout: limitMs });
+      const tools = await loadMcpTools(server.name, client, {
+        prefixToolNameWithServerName: true,
+        additionalToolNamePrefix: '',
+        throwOnLoadError: true,
+      });
+      this.clients.push(client);
+      this.logger.log(`MCP server "${server.name}": ${tools.map((t) => t.name).join(', ') || 'no tools'}`);
+      const timeoutMs = server.timeoutMs ?? this.config.get('AGENT_TOOL_TIMEOUT_MS');
+      return tools.map((tool) => ({ tool, source: `mcp:${server.name}`, timeoutMs }));
+    } catch (err) {
+      const reason = timedOut ? `no answer within MCP_CONNECT_TIMEOUT_MS (${limitMs} ms)` : ((err as Error)?.message ?? String(err));
+      this.logger.error(`MCP server "${server.name}" is unavailable; its tools are left out: ${reason}`);
+      await client.close().catch(() => undefined);
+      return [];
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
