@@ -8,6 +8,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { RedisSaver } from '@langchain/langgraph-checkpoint-redis';
 import { createClient, type RedisClientType } from 'redis';
+import { BOTH_BRANCHES, forkThread } from '../../test/support/forked-thread';
 import { RedisTestServer } from '../../test/support/redis-server';
 import { RedisStackSaver } from './redis-stack.saver';
 
@@ -68,6 +69,10 @@ describe('RedisStackSaver (on a real Redis Stack)', () => {
     saver = new RedisStackSaver(client);
     await saver.ensureIndexes();
     upstream = new RedisSaver(client as unknown as Upstream);
+  });
+
+  it('keeps every branch intact when a graph forks a thread from an earlier checkpoint', async () => {
+    expect(await forkThread(saver, 'forked')).toEqual(BOTH_BRANCHES);
   });
 
   describe('list()', () => {

@@ -1,6 +1,7 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { type Checkpoint, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { addTurn } from '../../test/support/checkpoint-turns';
+import { BOTH_BRANCHES, forkThread } from '../../test/support/forked-thread';
 import { RedisTestServer } from '../../test/support/redis-server';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisUnavailableError } from '../redis/redis-errors';
@@ -93,6 +94,10 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     expect(await client.hLen(`lgcp:{delta}:blobs`)).toBe(4);
     const tuple = await sut.getTuple({ configurable: { thread_id: 'delta' } });
     expect(tuple?.checkpoint.channel_values).toEqual({ messages: ['a', 'b', 'c'], profile: { name: 'polo' } });
+  });
+
+  it('keeps every branch intact when a graph forks a thread from an earlier checkpoint', async () => {
+    expect(await forkThread(sut, 'forked')).toEqual(BOTH_BRANCHES);
   });
 
   it('deletes exactly the thread asked for', async () => {

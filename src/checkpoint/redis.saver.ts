@@ -116,6 +116,17 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     this.keepLatest = options.keepLatest ?? 0;
   }
 
+  /**
+   * Values are stored per (channel, version), so a version must never repeat on a thread: a fork
+   * from an earlier checkpoint (time travel, the roll-back of a failed turn) would otherwise write
+   * its value over the one the original branch references. The integer part counts steps as
+   * LangGraph's default does; a random fraction makes siblings distinct. Staying a number keeps
+   * every comparison LangGraph makes numeric, against versions stored before as well.
+   */
+  override getNextVersion(current: number | undefined): number {
+    return Math.floor(current ?? 0) + 1 + Math.random();
+  }
+
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = config.configurable?.thread_id;
     const ns = config.configurable?.checkpoint_ns ?? '';
