@@ -86,6 +86,12 @@ describe.each(MODES)('AUTH_MODE=$name', (mode) => {
     expect(forbidden.body.error.code).toBe('FORBIDDEN_USER');
     await http().post('/api/chat').set(mode.bob).send({ user_id: 'alice', question: 'hi' }).expect(403);
     await http().delete('/api/users/alice/conversations/alice:a1').set(mode.bob).expect(403);
+    // The GET stream names the user in the query string; it is checked like a body or a path.
+    const query = { user_id: 'alice', thread_id: 'alice:a1', question: 'what were my plans?' };
+    const viaQuery = await http().get('/api/chat/stream').query(query).set(mode.bob).expect(403);
+    expect(viaQuery.body.error.code).toBe('FORBIDDEN_USER');
+    await http().get('/api/chat/stream').query({ ...query, user_id: ['bob', 'alice'] }).set(mode.bob).expect(403);
+    await http().post('/api/chat?user_id=alice').set(mode.bob).send({ user_id: 'bob', question: 'hi' }).expect(403);
     // Under their own name, B gets the same 404 for A's thread as for a thread that does not exist.
     const theirs = await http().get('/api/users/bob/conversations/alice:a1').set(mode.bob).expect(404);
     const none = await http().get('/api/users/bob/conversations/bob:none').set(mode.bob).expect(404);

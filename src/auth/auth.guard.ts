@@ -22,9 +22,15 @@ export function credentialOf(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** Every user_id a request names, wherever it does (path, query string, body): each must be allowed. */
+function userIdsOf(req: Request): unknown[] {
+  const body = req.body as { user_id?: unknown } | undefined;
+  return [req.params?.user_id, req.query?.user_id, body?.user_id].flat();
+}
+
 /**
  * Every route needs a valid credential unless marked @Public(), and the caller must be allowed
- * to act for the `user_id` in the path or body: a caller-asserted user id proves nothing.
+ * to act for every `user_id` in the path, query string or body: a caller-asserted user id proves nothing.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -49,8 +55,7 @@ export class AuthGuard implements CanActivate {
       );
     }
     req.principal = principal;
-    const userId: unknown = req.params?.user_id ?? (req.body as { user_id?: unknown } | undefined)?.user_id;
-    if (typeof userId === 'string' && !canActFor(principal, userId)) {
+    if (userIdsOf(req).some((userId) => typeof userId === 'string' && !canActFor(principal, userId))) {
       throw new ApiException(HttpStatus.FORBIDDEN, ErrorCode.FORBIDDEN_USER, 'This credential may not act for this user_id');
     }
     return true;
