@@ -1,5 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import request from 'supertest';
+import { CHECKPOINTER } from '../src/checkpoint/checkpoint.constants';
+import { CONVERSATION_INDEX, type ConversationIndex } from '../src/conversations/index/conversation-index';
+import { RedisUnavailableError } from '../src/redis/redis-errors';
 import { completion } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
 
@@ -44,5 +48,65 @@ describe.each([
     await ask('hello', 'polo:new').expect(502);
     if (keep) expect(await stored('polo:new')).toEqual(['human:hello']);
     else expect(await stored('polo:new')).toBeUndefined();
+  });
+});
+
+describe('a turn that fails around the model call', () => {
+  let deployment: OpenAIDeployment;
+  let app: NestExpressApplication;
+  const http = () => request(app.getHttpServer());
+  const ask = (question: string, thread: string, headers: Record<string, string> = {}) =>
+    http().post('/api/chat').set(headers).send({ user_id: 'polo', question, thread_id: thread });
+  const stored = async (thread: string) =>
+    ((await http().get(`/api/users/polo/conversations/${thread}`).expect(200)).body.data.messages as Array<{ type: string; content: string }>).map(
+      (m) => `${m.type}:${m.content}`,
+    );
+  const unavailable = () => new RedisUnavailableError(new Error('connection lost'));
+
+  beforeAll(async () => {
+    deployment = await OpenAIDeployment.start(1, { THREAD_BUSY_POLICY: 'queue', THREAD_BUSY_WAIT_MS: '5000' });
+    [app] = deployment.apps;
+  });
+  afterAll(() => deployment?.stop());
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is rolled back when indexing fails after the checkpoint, so a retry stores it once', async () => {
+    deployment.llm.enqueue({ body: completion('a1') }, { body: completion('a2') }, { body: completion('a2 again') });
+    await ask('q1', 'polo:idx').expect(200);
+    jest.spyOn(app.get<ConversationIndex>(CONVERSATION_INDEX), 'record').mockRejectedValueOnce(unavailable());
+    const failed = await ask('q2', 'polo:idx', { 'Idempotency-Key': 'idx-retry' }).expect(503);
+    expect(failed.body.error.code).toBe('REDIS_UNAVAILABLE');
+    expect(await stored('polo:idx')).toEqual(['human:q1', 'ai:a1']);
+    await ask('q2', 'polo:idx', { 'Idempotency-Key': 'idx-retry' }).expect(200);
+    expect(await stored('polo:idx')).toEqual(['human:q1', 'ai:a1', 'human:q2', 'ai:a2 again']);
+  });
+
+  it('leaves no running turn behind when its first read fails', async () => {
+    deployment.llm.enqueue({ body: completion('a1') });
+    await ask('q1', 'polo:read').expect(200);
+    jest.spyOn(app.get<BaseCheckpointSaver>(CHECKPOINTER), 'getTuple').mockRejectedValueOnce(unavailable());
+    await ask('q2', 'polo:read').expect(503);
+    const status = await http().get('/api/users/polo/conversations/polo:read/status').expect(200);
+    expect(status.body.data).toEqual({ state: 'idle' });
+  });
+
+  it('does not run a streamed turn whose client left while it waited for the thread', async () => {
+    deployment.llm.reset();
+    deployment.llm.enqueue({ body: completion('slow answer'), delayMs: 800 }, { body: completion('never asked') });
+    const first = ask('first', 'polo:left');
+    const firstDone = first.then((res) => res.status);
+    await new Promise((r) => setTimeout(r, 200));
+    const queued = http().post('/api/chat/stream').send({ user_id: 'polo', question: 'abandoned', thread_id: 'polo:left' });
+    const queuedDone = queued.then(
+      () => undefined,
+      () => undefined,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    queued.abort();
+    await queuedDone;
+    expect(await firstDone).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stored('polo:left')).toEqual(['human:first', 'ai:slow answer']);
+    expect(deployment.llm.requests).toHaveLength(1);
   });
 });

@@ -87,6 +87,11 @@ export class ChatController {
   private async streamTurn(request: ChatRequestDto, req: Request, res: Response): Promise<void> {
     // Taken before any byte is sent, so THREAD_BUSY is still an ordinary 409.
     const turn = await this.chat.begin(request, req.id);
+    if (res.closed) {
+      // The client gave up while the turn waited for its thread (THREAD_BUSY_POLICY=queue).
+      await turn.release();
+      return;
+    }
     const abort = new AbortController();
     // The client went away: stop the run, and with it the model call and tools.
     res.on('close', () => abort.abort());

@@ -133,6 +133,10 @@ export class ChatService {
       this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
     };
     try {
+      // Read before the run is registered, so a failed read leaves no run behind.
+      const before = this.config.get('AGENT_KEEP_FAILED_TURNS')
+        ? undefined
+        : (((await this.agent.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) ?? '');
       const run = await this.runs.start(threadId, runId, abort);
       let released: Promise<void> | undefined;
       const release = () => {
@@ -140,9 +144,6 @@ export class ChatService {
         released ??= run.end().finally(() => lease.release());
         return released;
       };
-      const before = this.config.get('AGENT_KEEP_FAILED_TURNS')
-        ? undefined
-        : (((await this.agent.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) ?? '');
       return { request, threadId, runId, requestId, before, abort, run, release };
     } catch (err) {
       stopWatching();
@@ -166,7 +167,12 @@ export class ChatService {
           await this.rollBack(turn);
           throw turn.abort.signal.aborted ? stopped(turn.abort.signal) : (toApiException(err) ?? err);
         });
-      const answer = await this.finish(turn, state.messages);
+      // The turn is stored but not yet indexed: if indexing fails the client is told to retry,
+      // so the thread must be as before, or the retry would store the turn twice.
+      const answer = await this.finish(turn, state.messages).catch(async (err: unknown) => {
+        await this.rollBack(turn);
+        throw err;
+      });
       outcome = 'ok';
       return answer;
     } finally {
