@@ -185,6 +185,31 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     expect(latest?.pendingWrites).toEqual([['task-9', 'messages', 'w9']]);
   });
 
+  it('reads back a checkpoint with more pending writes than one Lua call can unpack', async () => {
+    const config = await addTurn(sut, 'fan-out', 'map');
+    const writes: [string, unknown][] = Array.from({ length: 9000 }, (_, i) => ['results', i]);
+    await sut.putWrites(config, writes, 'reduce');
+    const tuple = await sut.getTuple(config);
+    expect(tuple?.pendingWrites).toHaveLength(9000);
+    expect(tuple?.pendingWrites?.at(-1)).toEqual(['reduce', 'results', 8999]);
+  });
+
+  it('keeps the checkpoint it just wrote even when its id sorts before the kept ones', async () => {
+    const kept = new RedisCheckpointSaver(client, { keepLatest: 2 });
+    const early = uuid6(-1); // made first, written last: a host whose clock is behind
+    const base = { configurable: { thread_id: 'skew', checkpoint_ns: '' } };
+    const put = (id: string, text: string) =>
+      kept.put(base, { ...emptyCheckpoint(), id, channel_values: { messages: [text] }, channel_versions: { messages: kept.getNextVersion(undefined) } }, meta, {
+        messages: 1,
+      });
+    await new Promise((r) => setTimeout(r, 5));
+    await put(uuid6(-1), 'one');
+    await put(uuid6(-1), 'two');
+    const late = await put(early, 'late');
+    expect((await kept.getTuple(late))?.checkpoint.channel_values.messages).toEqual(['late']);
+    expect(await client.zCard('lgcp:{skew}:idx')).toBe(2);
+  });
+
   it('expires every key of an idle thread together, and never a channel of an active one', async () => {
     const ttlSaver = new RedisCheckpointSaver(client, { ttlMinutes: 2 / 60 });
     await addTurn(ttlSaver, 'idle', 'a', { profile: 'p' });

@@ -38,7 +38,13 @@ for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 
 if keep > 0 then
   local min, max = prefix_range(ns)
-  local all = redis.call('ZRANGEBYLEX', KEYS[1], min, max)
+  -- The checkpoint just written is always kept, even when its id sorts before older ones
+  -- (ids made on hosts with skewed clocks): the others are pruned oldest first.
+  local all = {}
+  for _, m in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], min, max)) do
+    if m ~= member then all[#all + 1] = m end
+  end
+  all[#all + 1] = member
   local excess = #all - keep
   if excess > 0 then
     local function blob_fields(m)
@@ -105,14 +111,18 @@ end
 local record = redis.call('HGET', KEYS[2], member)
 if not record then return nil end
 
+-- HMGET in slices: unpack() of more than ~8000 fields overflows Lua's stack.
 local function fetch(key, fields)
   local pairs_out = {}
-  if #fields == 0 then return pairs_out end
-  local values = redis.call('HMGET', key, unpack(fields))
-  for i, f in ipairs(fields) do
-    if values[i] then
-      pairs_out[#pairs_out + 1] = f
-      pairs_out[#pairs_out + 1] = values[i]
+  for from = 1, #fields, 1000 do
+    local to = math.min(from + 999, #fields)
+    local values = redis.call('HMGET', key, unpack(fields, from, to))
+    for i = from, to do
+      local value = values[i - from + 1]
+      if value then
+        pairs_out[#pairs_out + 1] = fields[i]
+        pairs_out[#pairs_out + 1] = value
+      end
     end
   end
   return pairs_out
