@@ -51,6 +51,37 @@ describe.each([
   });
 });
 
+describe.each(['exit', 'async', 'sync'])('a failed turn with CHECKPOINT_KEEP_LATEST=1 and durability %s', (durability) => {
+  let deployment: OpenAIDeployment;
+  let app: NestExpressApplication;
+  const ask = (question: string) => request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question, thread_id: 'polo:kept' });
+
+  beforeAll(async () => {
+    deployment = await OpenAIDeployment.start(1, { CHECKPOINT_KEEP_LATEST: '1', CHECKPOINT_DURABILITY: durability });
+    [app] = deployment.apps;
+  });
+  afterAll(() => deployment?.stop());
+
+  it('is rolled back although its own checkpoints pruned the one it started from', async () => {
+    const call = (id: string) => ({ body: completion(null, [{ id, name: 'calculator', args: { expression: '1+1' } }]) });
+    deployment.llm.enqueue(
+      { body: completion('first answer') },
+      call('c1'),
+      call('c2'),
+      { status: 500, body: { error: { message: 'down' } } },
+      { body: completion('third answer') },
+    );
+    await ask('first').expect(200);
+    await ask('second').expect(502);
+    const res = await request(app.getHttpServer()).get('/api/users/polo/conversations/polo:kept').expect(200);
+    expect(res.body.data.messages.map((m: { type: string; content: string }) => `${m.type}:${m.content}`)).toEqual([
+      'human:first',
+      'ai:first answer',
+    ]);
+    await ask('third').expect(200);
+  });
+});
+
 describe('a turn that fails around the model call', () => {
   let deployment: OpenAIDeployment;
   let app: NestExpressApplication;

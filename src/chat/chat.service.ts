@@ -7,7 +7,9 @@ import {
   isAIMessage,
   isHumanMessage,
   isToolMessage,
+  RemoveMessage,
 } from '@langchain/core/messages';
+import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
 import { AGENT, MODEL_CATALOG } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
 import type { ModelCatalog } from '../agent/models/model-catalog';
@@ -37,6 +39,8 @@ export interface Turn {
   requestId?: string;
   /** The thread's latest checkpoint before this turn ('' for a new thread), to roll a failed turn back. */
   before?: string;
+  /** Its messages, to restore them when CHECKPOINT_KEEP_LATEST pruned that checkpoint during the turn. */
+  beforeMessages?: BaseMessage[];
   /** Fired by a cancel request, from any instance. */
   abort: AbortController;
   run: RunHandle;
@@ -134,9 +138,9 @@ export class ChatService {
     };
     try {
       // Read before the run is registered, so a failed read leaves no run behind.
-      const before = this.config.get('AGENT_KEEP_FAILED_TURNS')
-        ? undefined
-        : (((await this.agent.getState({ configurable: { thread_id: threadId } })).config.configurable?.checkpoint_id as string | undefined) ?? '');
+      const start = this.config.get('AGENT_KEEP_FAILED_TURNS') ? undefined : await this.agent.getState({ configurable: { thread_id: threadId } });
+      const before = start ? ((start.config.configurable?.checkpoint_id as string | undefined) ?? '') : undefined;
+      const beforeMessages = (start?.values as { messages?: BaseMessage[] } | undefined)?.messages;
       const run = await this.runs.start(threadId, runId, abort);
       let released: Promise<void> | undefined;
       const release = () => {
@@ -144,7 +148,7 @@ export class ChatService {
         released ??= run.end().finally(() => lease.release());
         return released;
       };
-      return { request, threadId, runId, requestId, before, abort, run, release };
+      return { request, threadId, runId, requestId, before, beforeMessages, abort, run, release };
     } catch (err) {
       stopWatching();
       await lease.release();
@@ -226,11 +230,17 @@ export class ChatService {
    */
   private async rollBack(turn: Turn): Promise<void> {
     if (turn.before === undefined) return;
+    const thread = { configurable: { thread_id: turn.threadId } };
     try {
       if (turn.before === '') {
         await this.checkpointer.deleteThread(turn.threadId);
+      } else if (await this.checkpointer.getTuple({ configurable: { ...thread.configurable, checkpoint_ns: '', checkpoint_id: turn.before } })) {
+        await this.agent.updateState({ configurable: { ...thread.configurable, checkpoint_id: turn.before } }, { messages: [] }, 'agent');
       } else {
-        await this.agent.updateState({ configurable: { thread_id: turn.threadId, checkpoint_id: turn.before } }, { messages: [] }, 'agent');
+        // CHECKPOINT_KEEP_LATEST pruned the starting checkpoint while the turn wrote its own (forking
+        // from a missing checkpoint would start from an empty state): restore the messages it held.
+        const restored = [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...(turn.beforeMessages ?? [])];
+        await this.agent.updateState(thread, { messages: restored }, 'agent');
       }
     } catch (err) {
       this.logger.warn(`could not roll back the failed turn of ${turn.threadId}: ${(err as Error).message}`);
