@@ -52,6 +52,20 @@ describe('run status and cancellation across two instances on one Redis', () => 
     expect(messages.slice(-2).map((m) => [m.type, m.content])).toEqual([['human', 'again'], ['ai', 'fine again']]);
   });
 
+  it('deletes a thread while a turn of it runs on the other instance, and the turn does not bring it back', async () => {
+    llm().enqueue({ body: completion('kept') }, { delayMs: 5000, body: completion('too late') });
+    await request(one.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'first', thread_id: 'polo:erase' }).expect(200);
+    const turn = request(one.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'second', thread_id: 'polo:erase' }).then((r) => r);
+    for (let i = 0; i < 50 && (await status(two, 'polo:erase')).state !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+
+    await request(two.getHttpServer()).delete('/api/users/polo/conversations/polo:erase').expect(204);
+    expect((await turn).body.error.code).toBe('CANCELLED');
+    await new Promise((r) => setTimeout(r, 300));
+    await request(one.getHttpServer()).get('/api/users/polo/conversations/polo:erase').expect(404);
+    const list = await request(two.getHttpServer()).get('/api/users/polo/conversations').expect(200);
+    expect(list.body.data.conversations.map((c: { thread_id: string }) => c.thread_id)).not.toContain('polo:erase');
+  });
+
   it('says when there is nothing to cancel, and hides other users\' threads', async () => {
     const res = await request(one.getHttpServer()).post('/api/users/polo/conversations/polo:idle/cancel').expect(200);
     expect(res.body.data.cancelled).toBe(false);

@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } fro
 import {
   ApiBadRequestResponse,
   ApiNoContentResponse,
+  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -67,6 +68,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Delete a conversation and everything stored of it (right to erasure)' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'CONVERSATION_NOT_FOUND: no such thread for this user' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'THREAD_BUSY: a running turn was cancelled but did not end within THREAD_BUSY_WAIT_MS' })
   async remove(@Param() { user_id, thread_id }: ThreadParamsDto): Promise<void> {
     await this.conversations.remove(user_id, thread_id);
   }

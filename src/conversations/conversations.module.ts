@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module';
 import { RunsModule } from '../runs/runs.module';
+import { ThreadLockModule } from '../thread-lock/thread-lock.module';
 import { CHECKPOINTER_INFO, type CheckpointerInfo } from '../checkpoint/checkpoint.constants';
 import { AppConfigService } from '../config/app-config.service';
 import type { RedisConnection } from '../redis/redis-connection';
@@ -12,7 +13,7 @@ import { MemoryConversationIndex } from './index/memory-conversation.index';
 import { RedisConversationIndex } from './index/redis-conversation.index';
 
 @Module({
-  imports: [AgentModule, RunsModule],
+  imports: [AgentModule, RunsModule, ThreadLockModule],
   controllers: [ConversationsController],
   providers: [
     ConversationsService,

@@ -12,6 +12,8 @@ import { ErrorCode } from '../common/errors/error-codes';
 import type { ConversationDetailDto, ConversationListDto, MessageDto } from './dto/conversation-response.dto';
 import { CONVERSATION_INDEX, type ConversationIndex } from './index/conversation-index';
 import { RUN_REGISTRY, type RunRegistry, type RunStatus } from '../runs/run-registry';
+import { AppConfigService } from '../config/app-config.service';
+import { THREAD_LOCK, type ThreadLease, type ThreadLock } from '../thread-lock/thread-lock';
 
 /** One answer for "does not exist" and "belongs to someone else", so ids cannot be probed. */
 const notFound = () =>
@@ -40,6 +42,8 @@ export class ConversationsService {
     @Inject(AGENT) private readonly agent: Agent,
     @Inject(CHECKPOINTER) private readonly checkpointer: BaseCheckpointSaver,
     @Inject(RUN_REGISTRY) private readonly runs: RunRegistry,
+    @Inject(THREAD_LOCK) private readonly threadLock: ThreadLock,
+    private readonly config: AppConfigService,
   ) {}
 
   /** Whether a turn of the thread runs now, on any instance. */
@@ -88,15 +92,35 @@ export class ConversationsService {
     };
   }
 
-  /** Right to erasure: every checkpoint, write and value of the thread, and its index entry. */
+  /**
+   * Right to erasure: every checkpoint, write and value of the thread, and its index entry. A turn
+   * running now would store itself again after the delete, so it is cancelled and the thread held
+   * while deleting.
+   */
   async remove(userId: string, threadId: string): Promise<void> {
     if (!isThreadOfUser(threadId, userId)) throw notFound();
-    const [indexed, latest] = await Promise.all([
-      this.index.get(userId, threadId),
-      this.checkpointer.getTuple({ configurable: { thread_id: threadId } }),
-    ]);
-    if (!indexed && !latest) throw notFound();
-    await this.checkpointer.deleteThread(threadId);
-    await this.index.remove(userId, threadId);
+    const lease = (await this.threadLock.acquire(threadId, 0)) ?? (await this.stopRunningTurn(threadId));
+    if (!lease) {
+      throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'A turn of this conversation is still running; retry the delete', {
+        thread_id: threadId,
+      });
+    }
+    try {
+      const [indexed, latest] = await Promise.all([
+        this.index.get(userId, threadId),
+        this.checkpointer.getTuple({ configurable: { thread_id: threadId } }),
+      ]);
+      if (!indexed && !latest) throw notFound();
+      await this.checkpointer.deleteThread(threadId);
+      await this.index.remove(userId, threadId);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Cancels the thread's running turn (on any instance) and waits for it to let the thread go. */
+  private async stopRunningTurn(threadId: string): Promise<ThreadLease | undefined> {
+    await this.runs.cancel(threadId);
+    return this.threadLock.acquire(threadId, this.config.get('THREAD_BUSY_WAIT_MS'));
   }
 }
