@@ -91,4 +91,28 @@ describe.each(['reject', 'queue'] as const)('THREAD_BUSY_POLICY=%s with two inst
     await request(app).post('/api/chat').send({ user_id: 'polo', question: 'q', thread_id: 'polo:crashed' }).expect(200);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('stops a turn that lost its lease, before a second turn could fork the thread', async () => {
+    const app = apps[0].getHttpServer();
+    llm.reset();
+    llm.enqueue({ body: completion('kept answer') });
+    await request(app).post('/api/chat').send({ user_id: 'polo', question: 'kept', thread_id: 'polo:lost' }).expect(200);
+    llm.enqueue({ delayMs: 4000, body: completion('answer of the turn that lost its lease') });
+    const losing = request(app).post('/api/chat').send({ user_id: 'polo', question: 'lost', thread_id: 'polo:lost' }).then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    // What a Redis failover without persistence (or a stall past the TTL) does to the lease.
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    await client.del('lgcp:{polo:lost}:lease');
+    await client.quit();
+
+    const res = await losing;
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('THREAD_LEASE_LOST');
+    llm.enqueue({ body: completion('second answer') });
+    await request(apps[1].getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'second', thread_id: 'polo:lost' }).expect(200);
+    const stored = await request(app).get('/api/users/polo/conversations/polo:lost').expect(200);
+    expect(stored.body.data.messages.map((m: { content: string }) => m.content)).toEqual(['kept', 'kept answer', 'second', 'second answer']);
+    llm.reset();
+  });
 });

@@ -52,13 +52,20 @@ const cancelled = () => new ApiException(HttpStatus.CONFLICT, ErrorCode.CANCELLE
 /** Abort reasons of turns ended by a shutdown or by AGENT_TURN_TIMEOUT_MS (as opposed to a cancel request). */
 const SHUTDOWN = 'shutdown';
 const TURN_TIMEOUT = 'turn-timeout';
+const LEASE_LOST = 'lease-lost';
 
 const stopped = (signal: AbortSignal) =>
   signal.reason === SHUTDOWN
     ? new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn')
     : signal.reason === TURN_TIMEOUT
       ? new ApiException(HttpStatus.GATEWAY_TIMEOUT, ErrorCode.TURN_TIMEOUT, 'The turn did not finish within AGENT_TURN_TIMEOUT_MS')
-      : cancelled();
+      : signal.reason === LEASE_LOST
+        ? new ApiException(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            ErrorCode.THREAD_LEASE_LOST,
+            'The turn lost its hold on the conversation (Redis failover or a stall) and was stopped; retry the turn',
+          )
+        : cancelled();
 
 /** Errors a client may simply retry. */
 const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
@@ -130,11 +137,15 @@ export class ChatService {
     // A shutdown that outlasts SHUTDOWN_TIMEOUT_MS ends the turn, so its answer still gets out.
     const onShutdown = () => abort.abort(SHUTDOWN);
     this.drain.deadlineSignal.addEventListener('abort', onShutdown, { once: true });
+    // Without the lease another turn may run on this thread: this one must stop writing it.
+    const onLeaseLost = () => abort.abort(LEASE_LOST);
+    lease.lost.addEventListener('abort', onLeaseLost, { once: true });
     // The whole turn's budget: model calls, their retries and fallbacks, and tools.
     const budget = setTimeout(() => abort.abort(TURN_TIMEOUT), this.config.get('AGENT_TURN_TIMEOUT_MS'));
     const stopWatching = () => {
       clearTimeout(budget);
       this.drain.deadlineSignal.removeEventListener('abort', onShutdown);
+      lease.lost.removeEventListener('abort', onLeaseLost);
     };
     try {
       // Read before the run is registered, so a failed read leaves no run behind.
@@ -230,6 +241,20 @@ export class ChatService {
    */
   private async rollBack(turn: Turn): Promise<void> {
     if (turn.before === undefined) return;
+    if (turn.abort.signal.reason === LEASE_LOST) {
+      // Undo only while nobody else holds the thread; if a turn took it over, its turn stands.
+      const lease = await this.threadLock.acquire(turn.threadId, 0).catch(() => undefined);
+      if (!lease) return this.logger.warn(`left the lost turn of ${turn.threadId} as it was: another turn holds the thread`);
+      try {
+        return await this.restore(turn);
+      } finally {
+        await lease.release();
+      }
+    }
+    return this.restore(turn);
+  }
+
+  private async restore(turn: Turn): Promise<void> {
     const thread = { configurable: { thread_id: turn.threadId } };
     try {
       if (turn.before === '') {

@@ -13,6 +13,8 @@ export class MemoryThreadLock implements ThreadLock {
     this.held.add(threadId);
     let released = false;
     return {
+      // One process holds every thread: this lease cannot be taken away.
+      lost: new AbortController().signal,
       release: async () => {
         if (!released) this.held.delete(threadId);
         released = true;

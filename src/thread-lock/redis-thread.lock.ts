@@ -40,14 +40,32 @@ export class RedisThreadLock implements ThreadLock {
       if (Date.now() >= deadline) return undefined;
       await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));
     }
-    const renewal = setInterval(() => {
-      runScript(this.redis, RENEW, [key], [token, String(this.ttlMs)]).catch((err: Error) =>
-        this.logger.warn(`could not renew the lease of ${threadId}: ${err.message}`),
-      );
-    }, Math.max(100, Math.floor(this.ttlMs / 3)));
+    const lost = new AbortController();
+    let heldUntil = Date.now() + this.ttlMs;
+    const lose = (why: string) => {
+      if (lost.signal.aborted) return;
+      clearInterval(renewal);
+      this.logger.warn(`lost the lease of ${threadId}: ${why}`);
+      lost.abort(new Error(why));
+    };
+    const renew = async () => {
+      // A stalled event loop can wake up after the lease ran out: someone else may hold it now.
+      if (Date.now() >= heldUntil) return lose('it expired before it could be renewed');
+      const sentAt = Date.now();
+      try {
+        const renewed = await runScript(this.redis, RENEW, [key], [token, String(this.ttlMs)]);
+        if (renewed === 1) heldUntil = sentAt + this.ttlMs;
+        else lose('it expired or another holder took it');
+      } catch (err) {
+        this.logger.warn(`could not renew the lease of ${threadId}: ${(err as Error).message}`);
+        if (Date.now() >= heldUntil) lose('Redis did not answer before it expired');
+      }
+    };
+    const renewal = setInterval(() => void renew(), Math.max(100, Math.floor(this.ttlMs / 3)));
     renewal.unref();
     let released = false;
     return {
+      lost: lost.signal,
       release: async () => {
         if (released) return;
         released = true;

@@ -2,6 +2,11 @@
 export const THREAD_LOCK = Symbol('THREAD_LOCK');
 
 export interface ThreadLease {
+  /**
+   * Aborts when the lease is known lost (it expired or another holder took it, e.g. after a Redis
+   * failover or an event-loop stall longer than its TTL): the holder must stop writing the thread.
+   */
+  readonly lost: AbortSignal;
   release(): Promise<void>;
 }
 
