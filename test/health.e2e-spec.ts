@@ -58,7 +58,7 @@ describe.each([
 
   beforeAll(async () => {
     redis = await RedisTestServer.start(flavor);
-    app = await createTestApp({ REDIS_URL: redis.url, CHECKPOINT_BACKEND: backend, REDIS_PING_TIMEOUT_MS: '500' });
+    app = await createTestApp({ REDIS_URL: redis.url, CHECKPOINT_BACKEND: backend, REDIS_PING_TIMEOUT_MS: '500', REDIS_COMMAND_TIMEOUT_MS: '500' });
   });
   afterAll(async () => {
     await app?.close();
@@ -98,6 +98,30 @@ describe.each([
     const chat = await eventually(() => ask(), (r) => r.status === 200, 5000);
     expect(chat.status).toBe(200);
     expect(Date.now() - back).toBeLessThan(5000);
+  });
+
+  it('answers 503 while Redis hangs with the connection open, and recovers when it answers again', async () => {
+    const server = app.getHttpServer();
+    const ask = () => request(server).post('/api/chat').send({ user_id: 'polo', question: 'hello', thread_id: `polo:hung-${backend}` });
+    await ask().expect(200);
+    redis.pause();
+    try {
+      const started = Date.now();
+      const hung = await ask();
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(hung.status).toBe(503);
+      expect(hung.body.error.code).toBe('REDIS_UNAVAILABLE');
+      await request(server).get('/health').expect(503);
+    } finally {
+      redis.resume();
+    }
+    const back = Date.now();
+    const chat = await eventually(() => ask(), (r) => r.status === 200, 5000);
+    expect(chat.status).toBe(200);
+    // Not held up by a lease that the timed-out request's SET took when Redis woke up.
+    expect(Date.now() - back).toBeLessThan(3000);
+    const detail = await request(server).get(`/api/users/polo/conversations/polo:hung-${backend}`).expect(200);
+    expect(detail.body.data.messages.filter((m: { type: string }) => m.type === 'human')).toHaveLength(2);
   });
 });
 

@@ -14,6 +14,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import { RedisSaver, type TTLConfig } from '@langchain/langgraph-checkpoint-redis';
 import type { RedisClientType } from 'redis';
+import { redisCall } from '../redis/redis-script';
 
 /**
  * Fixes for `RedisSaver` 1.0.11, keeping its key layout and documents so both read each other's data:
@@ -103,6 +104,15 @@ export class RedisStackSaver extends OpenRedisSaver {
     this.redis = client;
   }
 
+  // A hung server must not hang a turn: each call is bounded by REDIS_COMMAND_TIMEOUT_MS (redisCall).
+  override getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    return redisCall(() => super.getTuple(config));
+  }
+
+  override put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    return redisCall(() => super.put(config, checkpoint, metadata, newVersions));
+  }
+
   /** Creates the three indexes once per saver; a failure is thrown and retried on the next call. */
   override ensureIndexes(): Promise<void> {
     this.indexesReady ??= this.createIndexes().catch((err: unknown) => {
@@ -175,48 +185,50 @@ export class RedisStackSaver extends OpenRedisSaver {
   }
 
   /** Upstream's putWrites plus a stored `task_path`, used to order pending writes. */
-  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
-    await this.ensureIndexes();
-    const { thread_id: threadId, checkpoint_id: checkpointId } = config.configurable ?? {};
-    const ns = config.configurable?.checkpoint_ns ?? '';
-    if (!threadId || !checkpointId) throw new Error('thread_id and checkpoint_id are required');
-    assertSafeKey('thread_id', threadId);
-    assertSafeKey('checkpoint_ns', ns, true);
-    assertSafeKey('checkpoint_id', checkpointId);
-    assertSafeKey('task_id', taskId);
-    if (writes.length === 0) return;
+  override putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
+    return redisCall(async () => {
+      await this.ensureIndexes();
+      const { thread_id: threadId, checkpoint_id: checkpointId } = config.configurable ?? {};
+      const ns = config.configurable?.checkpoint_ns ?? '';
+      if (!threadId || !checkpointId) throw new Error('thread_id and checkpoint_id are required');
+      assertSafeKey('thread_id', threadId);
+      assertSafeKey('checkpoint_ns', ns, true);
+      assertSafeKey('checkpoint_id', checkpointId);
+      assertSafeKey('task_id', taskId);
+      if (writes.length === 0) return;
 
-    const time = performance.now() * 1000; // upstream's `timestamp`/`global_idx` fields, kept for its readers
-    // As upstream (and LangGraph's other savers): special writes (errors, interrupts) overwrite,
-    // a retried batch of regular writes keeps the first one.
-    const overwrite = writes.every(([channel]) => channel in WRITES_IDX_MAP);
-    const writeKeys = await Promise.all(
-      writes.map(async ([channel, value], i) => {
-        const idx = WRITES_IDX_MAP[channel] ?? i;
-        const key = `checkpoint_write:${threadId}:${ns}:${checkpointId}:${taskId}:${idx}`;
-        const doc = {
-          thread_id: threadId,
-          checkpoint_ns: ns,
-          checkpoint_id: checkpointId,
-          task_id: taskId,
-          task_path: taskPath,
-          idx,
-          channel,
-          type: typeof value === 'object' ? 'json' : 'string',
-          value,
-          timestamp: time,
-          global_idx: time + i,
-        };
-        await this.redis.json.set(key, '$', doc as never, overwrite ? undefined : { NX: true });
-        return key;
-      }),
-    );
-    const zsetKey = writeKeysZset(threadId, ns, checkpointId);
-    await this.redis.zAdd(zsetKey, writeKeys.map((value, i) => ({ score: time + i, value })));
-    await this.applyTTL(...writeKeys, zsetKey);
-    const checkpointKey = `checkpoint:${threadId}:${ns}:${checkpointId}`;
-    // Path update instead of upstream's read-modify-write of the whole document.
-    if (await this.redis.exists(checkpointKey)) await this.redis.json.set(checkpointKey, '$.has_writes', 'true');
+      const time = performance.now() * 1000; // upstream's `timestamp`/`global_idx` fields, kept for its readers
+      // As upstream (and LangGraph's other savers): special writes (errors, interrupts) overwrite,
+      // a retried batch of regular writes keeps the first one.
+      const overwrite = writes.every(([channel]) => channel in WRITES_IDX_MAP);
+      const writeKeys = await Promise.all(
+        writes.map(async ([channel, value], i) => {
+          const idx = WRITES_IDX_MAP[channel] ?? i;
+          const key = `checkpoint_write:${threadId}:${ns}:${checkpointId}:${taskId}:${idx}`;
+          const doc = {
+            thread_id: threadId,
+            checkpoint_ns: ns,
+            checkpoint_id: checkpointId,
+            task_id: taskId,
+            task_path: taskPath,
+            idx,
+            channel,
+            type: typeof value === 'object' ? 'json' : 'string',
+            value,
+            timestamp: time,
+            global_idx: time + i,
+          };
+          await this.redis.json.set(key, '$', doc as never, overwrite ? undefined : { NX: true });
+          return key;
+        }),
+      );
+      const zsetKey = writeKeysZset(threadId, ns, checkpointId);
+      await this.redis.zAdd(zsetKey, writeKeys.map((value, i) => ({ score: time + i, value })));
+      await this.applyTTL(...writeKeys, zsetKey);
+      const checkpointKey = `checkpoint:${threadId}:${ns}:${checkpointId}`;
+      // Path update instead of upstream's read-modify-write of the whole document.
+      if (await this.redis.exists(checkpointKey)) await this.redis.json.set(checkpointKey, '$.has_writes', 'true');
+    });
   }
 
   /** Loads the writes listed in the checkpoint's zset (no KEYS), in `writesSortKey` order. */
@@ -242,22 +254,24 @@ export class RedisStackSaver extends OpenRedisSaver {
   }
 
   /** Deletes exactly this thread's keys, found by exact `thread_id` in the three indexes (no KEYS). */
-  override async deleteThread(threadId: string): Promise<void> {
-    assertSafeKey('thread_id', threadId);
-    await this.ensureIndexes();
-    const keys = new Set<string>();
-    for (const index of CHECKPOINT_INDEXES) {
-      const hits = await this.searchAll(index, `@thread_id:{${escapeTag(threadId)}}`, ['thread_id', 'checkpoint_ns', 'checkpoint_id']);
-      for (const { id, value: v } of hits) {
-        if (v.thread_id !== threadId) continue; // TAG match is case-insensitive
-        keys.add(id);
-        if (index !== 'checkpoint_blobs' && v.checkpoint_id !== undefined) {
-          keys.add(writeKeysZset(threadId, v.checkpoint_ns === EMPTY_NS ? '' : (v.checkpoint_ns ?? ''), v.checkpoint_id));
+  override deleteThread(threadId: string): Promise<void> {
+    return redisCall(async () => {
+      assertSafeKey('thread_id', threadId);
+      await this.ensureIndexes();
+      const keys = new Set<string>();
+      for (const index of CHECKPOINT_INDEXES) {
+        const hits = await this.searchAll(index, `@thread_id:{${escapeTag(threadId)}}`, ['thread_id', 'checkpoint_ns', 'checkpoint_id']);
+        for (const { id, value: v } of hits) {
+          if (v.thread_id !== threadId) continue; // TAG match is case-insensitive
+          keys.add(id);
+          if (index !== 'checkpoint_blobs' && v.checkpoint_id !== undefined) {
+            keys.add(writeKeysZset(threadId, v.checkpoint_ns === EMPTY_NS ? '' : (v.checkpoint_ns ?? ''), v.checkpoint_id));
+          }
         }
       }
-    }
-    const all = [...keys];
-    for (let i = 0; i < all.length; i += 500) await this.redis.del(all.slice(i, i + 500));
+      const all = [...keys];
+      for (let i = 0; i < all.length; i += 500) await this.redis.del(all.slice(i, i + 500));
+    });
   }
 
   /** Every hit of a query, paged; the indexes are recreated once if they vanished (FLUSHALL drops them). */

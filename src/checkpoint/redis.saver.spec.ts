@@ -5,6 +5,7 @@ import { BOTH_BRANCHES, forkThread } from '../../test/support/forked-thread';
 import { RedisTestServer } from '../../test/support/redis-server';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisUnavailableError } from '../redis/redis-errors';
+import { setRedisCommandTimeout } from '../redis/redis-script';
 import { RedisCheckpointSaver } from './redis.saver';
 import { hashTagOf } from './redis/thread-keys';
 
@@ -235,6 +236,31 @@ describe('RedisCheckpointSaver on plain Redis', () => {
 });
 
 describe('RedisCheckpointSaver while Redis is down', () => {
+  it('fails with RedisUnavailableError when Redis stops answering on an open socket, and works again after', async () => {
+    const server = await RedisTestServer.start('plain');
+    const client: RedisClientType = createClient({ url: server.url, disableOfflineQueue: true });
+    client.on('error', () => undefined);
+    await client.connect();
+    const sut = new RedisCheckpointSaver(client);
+    setRedisCommandTimeout(300);
+    try {
+      await addTurn(sut, 'hung', 'before');
+      server.pause();
+      const started = Date.now();
+      await expect(sut.getTuple({ configurable: { thread_id: 'hung' } })).rejects.toThrow(/Redis is unavailable: no reply within 300 ms/);
+      await expect(addTurn(sut, 'hung', 'during')).rejects.toBeInstanceOf(RedisUnavailableError);
+      expect(Date.now() - started).toBeLessThan(2000);
+      server.resume();
+      await addTurn(sut, 'hung', 'after');
+      expect((await sut.getTuple({ configurable: { thread_id: 'hung' } }))?.checkpoint.channel_values.messages).toEqual(['before', 'after']);
+    } finally {
+      setRedisCommandTimeout(5000);
+      server.resume();
+      await client.disconnect().catch(() => undefined);
+      await server.stop();
+    }
+  });
+
   it('fails fast with RedisUnavailableError and works again when Redis returns', async () => {
     const server = await RedisTestServer.start('plain');
     const client: RedisClientType = createClient({

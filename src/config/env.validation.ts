@@ -96,6 +96,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
   REDIS_PING_TIMEOUT_MS = 1000;
 
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  REDIS_COMMAND_TIMEOUT_MS = 5000;
+
   @IsIn(CHECKPOINT_BACKENDS)
   CHECKPOINT_BACKEND: CheckpointBackendSetting = 'auto';
 

@@ -12,12 +12,31 @@ export function luaScript(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
-/** Connection failures become one typed error that callers can map to 503. */
+/** REDIS_COMMAND_TIMEOUT_MS, set once when the process's client is created. */
+let commandTimeoutMs = 5000;
+
+export function setRedisCommandTimeout(ms: number): void {
+  commandTimeoutMs = ms;
+}
+
+/**
+ * Connection failures become one typed error that callers can map to 503. So does a reply that
+ * does not come within REDIS_COMMAND_TIMEOUT_MS: a hung server or a network partition keeps the
+ * socket open, and node-redis 4 would wait for ever.
+ */
 export async function redisCall<T>(command: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisUnavailableError(new Error(`no reply within ${commandTimeoutMs} ms`))), commandTimeoutMs);
+  });
+  const reply = command();
+  reply.catch(() => undefined); // a reply that loses the race must not become an unhandled rejection
   try {
-    return await command();
+    return await Promise.race([reply, silence]);
   } catch (err) {
-    throw isRedisUnavailable(err) ? new RedisUnavailableError(err) : err;
+    throw isRedisUnavailable(err) ? (err instanceof RedisUnavailableError ? err : new RedisUnavailableError(err)) : err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

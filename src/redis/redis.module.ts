@@ -3,6 +3,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { createRedisClient } from './redis-client.factory';
 import { isConnected, type RedisConnection } from './redis-connection';
 import { REDIS_CLIENT } from './redis.constants';
+import { setRedisCommandTimeout } from './redis-script';
 
 @Global()
 @Module({
@@ -13,6 +14,7 @@ import { REDIS_CLIENT } from './redis.constants';
       useFactory: async (config: AppConfigService): Promise<RedisConnection | null> => {
         const url = config.get('REDIS_URL');
         if (!url) return null;
+        setRedisCommandTimeout(config.get('REDIS_COMMAND_TIMEOUT_MS'));
         return createRedisClient({
           url,
           connectTimeoutMs: config.get('REDIS_CONNECT_TIMEOUT_MS'),

@@ -35,7 +35,12 @@ export class RedisThreadLock implements ThreadLock {
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
     for (let attempt = 0; ; attempt++) {
-      const taken = await redisCall(() => this.redis.set(key, token, { NX: true, PX: this.ttlMs }));
+      const taken = await redisCall(() => this.redis.set(key, token, { NX: true, PX: this.ttlMs })).catch((err: unknown) => {
+        // A hung Redis may still run the SET when it wakes up: take that lease straight back, or
+        // the thread would stay busy for a whole TTL. Sent on the same connection, so it runs after.
+        runScript(this.redis, RELEASE, [key], [token]).catch(() => undefined);
+        throw err;
+      });
       if (taken === 'OK') break;
       if (Date.now() >= deadline) return undefined;
       await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));

@@ -146,6 +146,15 @@ export class RedisTestServer {
     );
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, like a hung node or a partition. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Stops the server process and waits until the port refuses connections. */
   async stop(): Promise<void> {
     const child = this.child;
