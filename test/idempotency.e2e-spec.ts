@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createClient } from 'redis';
 import request from 'supertest';
 import { completion } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
@@ -12,7 +13,7 @@ describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => 
     request(app.getHttpServer()).post('/api/chat').set('Idempotency-Key', key).send(body);
 
   beforeAll(async () => {
-    deployment = await OpenAIDeployment.start(2);
+    deployment = await OpenAIDeployment.start(2, { THREAD_LEASE_TTL_MS: '1000' });
     [one, two] = deployment.apps;
   });
   afterAll(() => deployment?.stop());
@@ -51,6 +52,24 @@ describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => 
     await post(one, 'key-4', body).expect(502);
     const ok = await post(two, 'key-4', body).expect(200);
     expect(ok.body.data.response).toBe('second time lucky');
+  });
+
+  it('holds a running claim one lease TTL at a time, so a crashed instance blocks its key briefly, not for a day', async () => {
+    const redis = createClient({ url: deployment.redis!.url });
+    await redis.connect();
+    try {
+      const ttlsOfClaims = async () => Promise.all((await redis.keys('*:idem:*')).map((k) => redis.pTTL(k)));
+      llm().enqueue({ delayMs: 1600, body: completion('slow') });
+      const turn = post(one, 'key-5', { user_id: 'polo', question: 'long turn' }).then((r) => r);
+      await new Promise((r) => setTimeout(r, 1300)); // past the first TTL: renewed, not expired
+      const running = (await ttlsOfClaims()).filter((ttl) => ttl <= 1000); // the others are finished: ~24 h
+      expect(running).toHaveLength(1);
+      expect(running[0]).toBeGreaterThan(0);
+      expect((await turn).status).toBe(200);
+      expect(Math.max(...(await ttlsOfClaims()))).toBeGreaterThan(23 * 3_600_000);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('rejects an unusable key', async () => {

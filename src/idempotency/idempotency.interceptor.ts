@@ -45,12 +45,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = createHash('sha256').update(`${req.principal?.id ?? ''}\n${body.user_id ?? ''}\n${header}`).digest('hex');
     const fingerprint = createHash('sha256').update(canonical(body)).digest('hex');
     const ttlMs = this.config.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000;
+    // A running claim lives one lease TTL at a time, renewed while its request runs: the claim of an
+    // instance that crashed mid-turn frees itself as that turn's thread lease does, not after a day.
+    const claimTtlMs = this.config.get('THREAD_LEASE_TTL_MS');
 
-    let record = await this.store.claim(key, fingerprint, ttlMs);
+    let record = await this.store.claim(key, fingerprint, claimTtlMs);
     const deadline = Date.now() + this.config.get('THREAD_BUSY_WAIT_MS');
     while (record?.state === 'running' && record.fingerprint === fingerprint && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      record = (await this.store.get(key)) ?? (await this.store.claim(key, fingerprint, ttlMs));
+      record = (await this.store.get(key)) ?? (await this.store.claim(key, fingerprint, claimTtlMs));
     }
     if (record && record.fingerprint !== fingerprint) {
       throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used with a different request body');
@@ -62,18 +65,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
       res.status(record.status).setHeader('Idempotent-Replayed', 'true');
       return from([record.body]);
     }
-    return from(this.run(next, key, fingerprint, ttlMs));
+    return from(this.run(next, key, fingerprint, ttlMs, claimTtlMs));
   }
 
-  private async run(next: CallHandler, key: string, fingerprint: string, ttlMs: number): Promise<unknown> {
+  private async run(next: CallHandler, key: string, fingerprint: string, ttlMs: number, claimTtlMs: number): Promise<unknown> {
+    const renewal = setInterval(() => void this.store.extend(key, claimTtlMs).catch(() => undefined), Math.max(100, Math.floor(claimTtlMs / 3)));
+    renewal.unref();
+    let body: unknown;
     try {
-      const body = await lastValueFrom(next.handle());
-      await this.store.complete(key, { state: 'done', fingerprint, status: HttpStatus.OK, body }, ttlMs);
-      return body;
+      body = await lastValueFrom(next.handle());
     } catch (err) {
+      clearInterval(renewal);
       // A failed request is not recorded: the retry runs again.
       await this.store.release(key).catch(() => undefined);
       throw err;
     }
+    clearInterval(renewal);
+    // The turn is stored: answer it even if its response cannot be recorded (an error would make
+    // the client retry, and run it twice).
+    await this.store.complete(key, { state: 'done', fingerprint, status: HttpStatus.OK, body }, ttlMs).catch(() => undefined);
+    return body;
   }
 }

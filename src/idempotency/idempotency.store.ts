@@ -13,6 +13,8 @@ export interface IdempotencyStore {
   /** Claims the key for a new request; or returns what is already recorded under it. */
   claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined>;
   get(key: string): Promise<IdempotencyRecord | undefined>;
+  /** Keeps a running claim alive for another `ttlMs` (renewed while its request runs). */
+  extend(key: string, ttlMs: number): Promise<void>;
   complete(key: string, record: IdempotencyRecord, ttlMs: number): Promise<void>;
   /** Forgets a claim whose request failed, so a retry runs again. */
   release(key: string): Promise<void>;
@@ -39,6 +41,11 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return raw ? (JSON.parse(raw) as IdempotencyRecord) : undefined;
   }
 
+  async extend(key: string, ttlMs: number) {
+    // Sent before `complete` on the same connection, so it never shortens a finished record.
+    await redisCall(() => this.redis.pExpire(this.k(key), ttlMs));
+  }
+
   async complete(key: string, record: IdempotencyRecord, ttlMs: number) {
     await redisCall(() => this.redis.set(this.k(key), JSON.stringify(record), { PX: ttlMs }));
   }
@@ -62,6 +69,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const entry = this.records.get(key);
     if (entry && entry.expiresAt <= Date.now()) this.records.delete(key);
     return entry && entry.expiresAt > Date.now() ? entry.record : undefined;
+  }
+
+  async extend(key: string, ttlMs: number) {
+    const entry = this.records.get(key);
+    if (entry?.record.state === 'running') entry.expiresAt = Date.now() + ttlMs;
   }
 
   async complete(key: string, record: IdempotencyRecord, ttlMs: number) {
