@@ -2,6 +2,9 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { type Checkpoint, emptyCheckpoint, uuid6 } from '@langchain/langgraph-checkpoint';
 import { addTurn } from '../../test/support/checkpoint-turns';
 import { BOTH_BRANCHES, forkThread } from '../../test/support/forked-thread';
+import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
+import { Annotation, END, MemorySaver, MessagesDeltaValue, START, StateGraph, StateSchema } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { RedisTestServer } from '../../test/support/redis-server';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisUnavailableError } from '../redis/redis-errors';
@@ -184,6 +187,39 @@ describe('RedisCheckpointSaver on plain Redis', () => {
       profile: 'set once',
     });
     expect(latest?.pendingWrites).toEqual([['task-9', 'messages', 'w9']]);
+  });
+
+  it('keeps the ancestors a delta channel is rebuilt from, however few checkpoints it keeps', async () => {
+    const State = new StateSchema({ messages: MessagesDeltaValue });
+    const run = async (saver: BaseCheckpointSaver) => {
+      const graph = new StateGraph(State)
+        .addNode('echo', (s: { messages: BaseMessage[] }) => ({ messages: [new AIMessage(`echo ${s.messages.length}`)] }))
+        .addEdge(START, 'echo')
+        .addEdge('echo', END)
+        .compile({ checkpointer: saver });
+      const thread = { configurable: { thread_id: 'delta' } };
+      for (let i = 0; i < 6; i++) await graph.invoke({ messages: [new HumanMessage(`q${i}`)] }, thread);
+      return ((await graph.getState(thread)).values.messages as BaseMessage[]).map((m) => m.content);
+    };
+    const expected = await run(new MemorySaver());
+    expect(expected).toHaveLength(12);
+    expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(expected);
+  });
+
+  it('keeps subgraph checkpoints bounded too: a finished run\'s namespace goes with the root checkpoints', async () => {
+    const State = Annotation.Root({ log: Annotation<string[]>({ reducer: (a, b) => [...a, ...b], default: () => [] }) });
+    const sub = new StateGraph(State).addNode('inner', () => ({ log: ['inner'] })).addEdge(START, 'inner').addEdge('inner', END).compile();
+    const run = async (saver: BaseCheckpointSaver) => {
+      const graph = new StateGraph(State).addNode('sub', sub).addEdge(START, 'sub').addEdge('sub', END).compile({ checkpointer: saver });
+      const thread = { configurable: { thread_id: 'nested' } };
+      for (let i = 0; i < 6; i++) await graph.invoke({ log: [`q${i}`] }, { ...thread, durability: 'sync' });
+      return (await graph.getState(thread)).values.log;
+    };
+    expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(await run(new MemorySaver()));
+    const namespaces = new Set((await client.zRange('lgcp:{nested}:idx', 0, -1)).map((m) => m.split('\0')[0]));
+    expect(namespaces.size).toBeLessThanOrEqual(2); // the root and at most the last run's subgraph
+    const blobs = await client.hKeys('lgcp:{nested}:blobs');
+    expect(blobs.every((f) => namespaces.has(f.split('\0')[0]))).toBe(true);
   });
 
   it('reads back a checkpoint with more pending writes than one Lua call can unpack', async () => {

@@ -44,6 +44,8 @@ interface StoredRecord {
   p?: string;
   /** channel → version (as a string) of every value the checkpoint references */
   v: Record<string, string>;
+  /** 1 when a delta channel's value is rebuilt from ancestors: pruning keeps them */
+  d?: 1;
 }
 
 const SCRIPTS = { put: luaScript(PUT_SCRIPT), putWrites: luaScript(PUT_WRITES_SCRIPT), get: luaScript(GET_SCRIPT) };
@@ -206,7 +208,11 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const referenced = Object.fromEntries(
       Object.entries(checkpoint.channel_versions).map(([channel, version]) => [channel, String(version)]),
     );
-    const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced };
+    // LangGraph's delta channels (1.7) store a value only every few steps; until then the value is
+    // rebuilt from the ancestors' writes, so those ancestors must outlive CHECKPOINT_KEEP_LATEST.
+    const sinceSnapshot = (metadata as { counters_since_delta_snapshot?: Record<string, unknown> }).counters_since_delta_snapshot;
+    const dependsOnAncestors = Object.keys(sinceSnapshot ?? {}).length > 0;
+    const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced, ...(dependsOnAncestors ? { d: 1 as const } : {}) };
     const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), ...blobs.flat()];
     await Promise.all([
       runScript(this.redis, SCRIPTS.put, threadKeys(this.prefix, threadId), args),

@@ -29,6 +29,15 @@ end
  * writes and the blobs no kept checkpoint references.
  */
 export const PUT_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}
+-- A checkpoint's record, index entry and pending writes (not its values: others may share them).
+local function drop_checkpoint(m)
+  local wmin, wmax = prefix_range(m)
+  for _, f in ipairs(redis.call('ZRANGEBYLEX', KEYS[5], wmin, wmax)) do redis.call('HDEL', KEYS[4], f) end
+  redis.call('ZREMRANGEBYLEX', KEYS[5], wmin, wmax)
+  redis.call('HDEL', KEYS[2], m)
+  redis.call('ZREM', KEYS[1], m)
+end
+
 local ns, id, record = ARGV[1], ARGV[2], ARGV[3]
 local ttl, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
 local member = ns .. '\\0' .. id
@@ -45,32 +54,77 @@ if keep > 0 then
     if m ~= member then all[#all + 1] = m end
   end
   all[#all + 1] = member
-  local excess = #all - keep
-  if excess > 0 then
+  if #all > keep then
+    local records = {}
+    local function record_of(m)
+      if records[m] == nil then
+        local raw = redis.call('HGET', KEYS[2], m)
+        records[m] = raw and cjson.decode(raw) or false
+      end
+      return records[m]
+    end
     local function blob_fields(m)
       local fields = {}
-      local rec = redis.call('HGET', KEYS[2], m)
+      local rec = record_of(m)
       if rec then
-        for channel, version in pairs(cjson.decode(rec).v) do
-          fields[#fields + 1] = ns .. '\\0' .. channel .. '\\0' .. version
-        end
+        for channel, version in pairs(rec.v) do fields[#fields + 1] = ns .. '\\0' .. channel .. '\\0' .. version end
       end
       return fields
     end
+    -- The newest N, and the ancestors their delta channels are rebuilt from (record.d: up to the
+    -- nearest checkpoint that stores the full value).
     local kept = {}
-    for i = excess + 1, #all do
-      for _, f in ipairs(blob_fields(all[i])) do kept[f] = true end
-    end
-    for i = 1, excess do
-      local old = all[i]
-      for _, f in ipairs(blob_fields(old)) do
-        if not kept[f] then redis.call('HDEL', KEYS[3], f) end
+    for i = #all - keep + 1, #all do
+      local m = all[i]
+      while m and not kept[m] do
+        kept[m] = true
+        local rec = record_of(m)
+        m = (rec and rec.d == 1 and rec.p) and (ns .. '\\0' .. rec.p) or nil
       end
-      local wmin, wmax = prefix_range(old)
-      for _, f in ipairs(redis.call('ZRANGEBYLEX', KEYS[5], wmin, wmax)) do redis.call('HDEL', KEYS[4], f) end
-      redis.call('ZREMRANGEBYLEX', KEYS[5], wmin, wmax)
-      redis.call('HDEL', KEYS[2], old)
-      redis.call('ZREM', KEYS[1], old)
+    end
+    local kept_blobs = {}
+    for m in pairs(kept) do
+      for _, f in ipairs(blob_fields(m)) do kept_blobs[f] = true end
+    end
+    for _, old in ipairs(all) do
+      if not kept[old] then
+        for _, f in ipairs(blob_fields(old)) do
+          if not kept_blobs[f] then redis.call('HDEL', KEYS[3], f) end
+        end
+        drop_checkpoint(old)
+      end
+    end
+
+    -- Subgraph namespaces ("<node>:<task id>") are new on every run and never written again, so
+    -- their own pruning never comes back to them: drop those that ended before the oldest kept
+    -- root checkpoint.
+    if ns == '' then
+      local oldest
+      for m in pairs(kept) do
+        local kid = string.sub(m, 2)
+        if not oldest or kid < oldest then oldest = kid end
+      end
+      local newest_of = {}
+      for _, m in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], '[\\1', '+')) do
+        local at = string.find(m, '\\0', 1, true)
+        local sub_ns, sub_id = string.sub(m, 1, at - 1), string.sub(m, at + 1)
+        if not newest_of[sub_ns] or sub_id > newest_of[sub_ns] then newest_of[sub_ns] = sub_id end
+      end
+      for sub_ns, newest in pairs(newest_of) do
+        if newest < oldest then
+          local smin, smax = prefix_range(sub_ns)
+          for _, m in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], smin, smax)) do
+            -- Values are per namespace, so nothing outside this one references them.
+            local raw = redis.call('HGET', KEYS[2], m)
+            if raw then
+              for channel, version in pairs(cjson.decode(raw).v) do
+                redis.call('HDEL', KEYS[3], sub_ns .. '\\0' .. channel .. '\\0' .. version)
+              end
+            end
+            drop_checkpoint(m)
+          end
+        end
+      end
     end
   end
 end
