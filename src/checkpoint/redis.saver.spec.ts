@@ -58,16 +58,16 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     const keys = (await client.keys('*')).sort();
     const tag = `{${hashTagOf('polo:{odd}%id')}}`;
     expect(tag).toBe('{polo:%7Bodd%7D%25id}');
-    expect(keys).toEqual(['lgcp:threads', ...['blobs', 'cp', 'idx'].map((k) => `lgcp:${tag}:${k}`)].sort());
+    expect(keys).toEqual(['lgcp:thread-registry', ...['blobs', 'cp', 'idx'].map((k) => `lgcp:${tag}:${k}`)].sort());
   });
 
   it('writes a checkpoint in one script, appends writes in one script and reads the latest in one', async () => {
     await addTurn(sut, 't', 'one');
     const putCommands = await commandsDuring(client, () => addTurn(sut, 't', 'two'));
-    // addTurn = getTuple + put: one script each, plus the thread registry's SADD sent alongside.
-    // (commandstats also counts the commands the scripts run inside Redis.)
-    expect(putCommands).toMatchObject({ evalsha: 2, sadd: 1 });
-    expect(Object.keys(putCommands).filter((c) => !SCRIPT_INNER.has(c)).sort()).toEqual(['evalsha', 'sadd']);
+    // addTurn = getTuple + put: one script each, plus the thread registry's ZADD sent alongside.
+    // (commandstats also counts the commands the scripts run inside Redis: the put's ZADD of its index.)
+    expect(putCommands).toMatchObject({ evalsha: 2, zadd: 2 });
+    expect(Object.keys(putCommands).filter((c) => !SCRIPT_INNER.has(c)).sort()).toEqual(['evalsha']);
 
     const tuple = await sut.getTuple({ configurable: { thread_id: 't' } });
     // The first use of a script on a server loads it (NOSCRIPT, then EVAL); measure after that.
@@ -268,6 +268,8 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     expect(active?.checkpoint.channel_values.profile).toBe('kept');
     expect(active?.checkpoint.channel_values.messages).toHaveLength(9);
     expect(await client.keys('lgcp:{idle}:*')).toEqual([]);
+    // The registry behind list() forgets the expired thread too, so it does not grow for ever.
+    expect(await client.zRange('lgcp:thread-registry', 0, -1)).toEqual(['active']);
   }, 20_000);
 });
 

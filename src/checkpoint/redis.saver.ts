@@ -146,7 +146,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const filter = Object.entries(options.filter ?? {}).filter(([, v]) => v !== undefined);
     let remaining = options.limit ?? Infinity;
     const threads: string[] =
-      threadId !== undefined ? [threadId] : (await redisCall(() => this.redis.sMembers(threadRegistryKey(this.prefix)))).sort();
+      threadId !== undefined ? [threadId] : (await redisCall(() => this.redis.zRange(threadRegistryKey(this.prefix), 0, -1))).sort();
     for (const thread of threads) {
       assertKeyPart('thread_id', thread);
       const [idx, records] = threadKeys(this.prefix, thread);
@@ -214,10 +214,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const dependsOnAncestors = Object.keys(sinceSnapshot ?? {}).length > 0;
     const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced, ...(dependsOnAncestors ? { d: 1 as const } : {}) };
     const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), ...blobs.flat()];
-    await Promise.all([
-      runScript(this.redis, SCRIPTS.put, threadKeys(this.prefix, threadId), args),
-      redisCall(() => this.redis.sAdd(threadRegistryKey(this.prefix), threadId)),
-    ]);
+    await Promise.all([runScript(this.redis, SCRIPTS.put, threadKeys(this.prefix, threadId), args), this.register(threadId)]);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -252,16 +249,30 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     assertKeyPart('thread_id', threadId);
     await Promise.all([
       redisCall(() => this.redis.del(threadKeys(this.prefix, threadId))),
-      redisCall(() => this.redis.sRem(threadRegistryKey(this.prefix), threadId)),
+      redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId)),
+    ]);
+  }
+
+  /**
+   * Notes in the registry that the thread was written (or, refreshed on read, kept alive) now; with
+   * a TTL, forgets the threads whose keys have expired. Sent in the same tick as the caller's script,
+   * so no extra round trip.
+   */
+  private register(threadId: string, onRead = false): Promise<unknown> {
+    const key = threadRegistryKey(this.prefix);
+    const now = Date.now();
+    return Promise.all([
+      // A read only refreshes a thread that is there (XX): reading an unknown id registers nothing.
+      redisCall(() => this.redis.zAdd(key, { score: now, value: threadId }, onRead ? { XX: true } : undefined)),
+      ...(this.ttlSeconds ? [redisCall(() => this.redis.zRemRangeByScore(key, '-inf', `(${now - this.ttlSeconds * 1000}`))] : []),
     ]);
   }
 
   private async load(threadId: string, ns: string, checkpointId: string): Promise<CheckpointTuple | undefined> {
-    const reply = (await runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [
-      ns,
-      checkpointId,
-      String(this.refreshSeconds),
-    ])) as GetReply;
+    const [reply] = (await Promise.all([
+      runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [ns, checkpointId, String(this.refreshSeconds)]),
+      ...(this.refreshSeconds ? [this.register(threadId, true)] : []),
+    ])) as [GetReply, ...unknown[]];
     if (!reply) return undefined;
     const [member, rawRecord, blobPairs, writePairs] = reply;
     const id = splitFields(member, 2)[1];

@@ -9,7 +9,10 @@ export function threadKeys(prefix: string, threadId: string): string[] {
   return [`${base}:idx`, `${base}:cp`, `${base}:blobs`, `${base}:writes`, `${base}:widx`];
 }
 
-/** The set of thread ids, used only by `list()` without a thread (an admin operation). */
-export const threadRegistryKey = (prefix: string) => `${prefix}:threads`;
+/**
+ * Thread ids scored by their last write (ms), used only by `list()` without a thread (an admin
+ * operation); with a TTL, threads idle past it are trimmed as their keys expire.
+ */
+export const threadRegistryKey = (prefix: string) => `${prefix}:thread-registry`;
 
 export const SEP = '\u0000';
