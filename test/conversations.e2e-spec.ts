@@ -105,6 +105,7 @@ describe.each(BACKENDS)('conversations API with $name', (backend) => {
       ['/api/users/alice/conversations?limit=0', 400],
       ['/api/users/alice/conversations?limit=51', 400],
       ['/api/users/alice/conversations?cursor=%25%25', 400],
+      ['/api/users/alice/conversations?cursor=bm90LWEtY3Vyc29y', 400], // base64url of "not-a-cursor"
       ['/api/users/alice/conversations/alice:t0?include_tools=maybe', 400],
       ['/api/users/alice/conversations/alice:*', 404],
       ['/api/users/alice/conversations/alice:t%3F', 404],

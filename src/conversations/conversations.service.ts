@@ -10,7 +10,7 @@ import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { ConversationDetailDto, ConversationListDto, MessageDto } from './dto/conversation-response.dto';
-import { CONVERSATION_INDEX, type ConversationIndex } from './index/conversation-index';
+import { CONVERSATION_INDEX, type ConversationIndex, decodeCursor } from './index/conversation-index';
 import { RUN_REGISTRY, type RunRegistry, type RunStatus } from '../runs/run-registry';
 import { AppConfigService } from '../config/app-config.service';
 import { THREAD_LOCK, type ThreadLease, type ThreadLock } from '../thread-lock/thread-lock';
@@ -59,6 +59,12 @@ export class ConversationsService {
   }
 
   async list(userId: string, limit: number, cursor?: string): Promise<ConversationListDto> {
+    // A cursor that decodes to nothing would silently restart at the first page.
+    if (cursor !== undefined && !decodeCursor(cursor)) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, 'Invalid request: cursor', [
+        { field: 'cursor', messages: ['cursor must be a next_cursor returned by this endpoint'] },
+      ]);
+    }
     const page = await this.index.list(userId, limit, cursor);
     return {
       user_id: userId,
