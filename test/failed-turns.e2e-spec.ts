@@ -4,8 +4,9 @@ import request from 'supertest';
 import { CHECKPOINTER } from '../src/checkpoint/checkpoint.constants';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../src/conversations/index/conversation-index';
 import { RedisUnavailableError } from '../src/redis/redis-errors';
-import { completion } from './support/fake-openai.server';
+import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
+import { createTestApp } from './support/test-app';
 
 describe.each([
   { keep: false, name: 'by default' },
@@ -139,5 +140,47 @@ describe('a turn that fails around the model call', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await stored('polo:left')).toEqual(['human:first', 'ai:slow answer']);
     expect(deployment.llm.requests).toHaveLength(1);
+  });
+});
+
+describe('a turn that was queued for its thread when shutdown ended the turns in flight', () => {
+  const llm = new FakeOpenAIServer();
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    await llm.start();
+    app = await createTestApp({
+      REDIS_URL: undefined,
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MAX_RETRIES: '0',
+      SHUTDOWN_GRACE_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '400',
+      THREAD_BUSY_POLICY: 'queue',
+    });
+    await app.listen(0, '127.0.0.1');
+  });
+  afterAll(() => llm.stop());
+
+  it('does not start (503 SHUTTING_DOWN) and is not stored', async () => {
+    llm.enqueue({ delayMs: 3000, body: completion('first') }, { delayMs: 2500, body: completion('second') });
+    const url = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/api/chat`;
+    const checkpointer = app.get<BaseCheckpointSaver>(CHECKPOINTER);
+    const ask = (question: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 'polo', question, thread_id: 'polo:t1' }) }).then(
+        async (res) => ({ status: res.status, body: (await res.json()) as { error?: { code: string } } }),
+        (err: Error) => ({ status: -1, body: { error: { code: err.message } } }),
+      );
+    const first = ask('one');
+    await new Promise((r) => setTimeout(r, 150));
+    const queued = ask('two');
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = app.close();
+    expect(await first).toMatchObject({ status: 503, body: { error: { code: 'SHUTTING_DOWN' } } });
+    expect(await queued).toMatchObject({ status: 503, body: { error: { code: 'SHUTTING_DOWN' } } });
+    await closing;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await checkpointer.getTuple({ configurable: { thread_id: 'polo:t1' } })).toBeUndefined();
+    expect(llm.requests).toHaveLength(1);
   });
 });

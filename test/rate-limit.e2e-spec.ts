@@ -38,6 +38,14 @@ describe('rate limits shared through Redis by two instances', () => {
     for (let i = 0; i < 20; i++) await request(two.getHttpServer()).get('/health/ready').expect(200);
   });
 
+  it('counts GET /api/chat/stream per user_id of its query string, not per IP', async () => {
+    const stream = (user: string) => request(one.getHttpServer()).get('/api/chat/stream').query({ user_id: user, question: 'hi' });
+    for (let i = 0; i < 4; i++) await stream('gil').expect(200);
+    const limited = await stream('gil').expect(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    await stream('hal').expect(200); // same IP, another user
+  });
+
   it('limits reads separately', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await request((i % 2 ? two : one).getHttpServer()).get('/api/users/fay/conversations')).status);

@@ -54,9 +54,11 @@ const SHUTDOWN = 'shutdown';
 const TURN_TIMEOUT = 'turn-timeout';
 const LEASE_LOST = 'lease-lost';
 
+const shuttingDown = () => new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn');
+
 const stopped = (signal: AbortSignal) =>
   signal.reason === SHUTDOWN
-    ? new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn')
+    ? shuttingDown()
     : signal.reason === TURN_TIMEOUT
       ? new ApiException(HttpStatus.GATEWAY_TIMEOUT, ErrorCode.TURN_TIMEOUT, 'The turn did not finish within AGENT_TURN_TIMEOUT_MS')
       : signal.reason === LEASE_LOST
@@ -132,6 +134,12 @@ export class ChatService {
       throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'Another turn of this conversation is running; retry when it ends', {
         thread_id: threadId,
       });
+    }
+    if (this.drain.deadlineSignal.aborted) {
+      // Took its thread (after queueing) once shutdown had already ended the turns in flight:
+      // it would be cut off with the connections, so it does not start.
+      await lease.release();
+      throw shuttingDown();
     }
     const abort = new AbortController();
     // A shutdown that outlasts SHUTDOWN_TIMEOUT_MS ends the turn, so its answer still gets out.

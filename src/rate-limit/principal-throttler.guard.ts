@@ -13,7 +13,8 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, any>): Promise<string> {
     const request = req as Request;
     if (request.principal) return request.principal.id;
-    const userId: unknown = request.params?.user_id ?? (request.body as { user_id?: unknown } | undefined)?.user_id;
+    // Where the route takes it: path, body, or query string (GET /api/chat/stream).
+    const userId: unknown = request.params?.user_id ?? (request.body as { user_id?: unknown } | undefined)?.user_id ?? request.query?.user_id;
     if (typeof userId === 'string') return `user:${userId}`;
     return `ip:${request.ip}`;
   }
