@@ -96,6 +96,12 @@ describe('validateEnv', () => {
       ['MCP_SERVERS', mcp, 'TOPSECRET'],
       ['JWT_SECRET', 'too-short-secret', 'too-short-secret'],
       ['REDIS_URL', 'http://user:hunter2@redis:6379', 'hunter2'],
+      ['LLM_BASE_URL', 'ftp://user:sk-BASEURL@host', 'sk-BASEURL'],
+      // JSON given with its quotes (as some env files do), and JSON that is not an object.
+      ['MCP_SERVERS', `'${mcp}'`, 'TOPSECRET'],
+      ['MCP_SERVERS', JSON.stringify([{ url: 'https://x.example/mcp', headers: { Authorization: 'Bearer TOPSECRET-2' } }]), 'TOPSECRET-2'],
+      ['LLM_FALLBACKS', `'${models}'`, 'sk-SECRET'],
+      ['LLM_FALLBACKS', '{"api_key":"sk-SHORT","provider":"openai"}', 'sk-SHORT'],
     ]) {
       const message = (() => {
         try {

@@ -268,7 +268,19 @@ export class EnvironmentVariables {
 export const ENV_KEYS = Object.keys(new EnvironmentVariables()) as Array<keyof EnvironmentVariables>;
 
 /** Variables that hold (or may hold) credentials: a validation error never repeats their value. */
-const SECRET_VARIABLES = new Set(['REDIS_URL', 'LLM_API_KEY', 'LLM_EXTRA_BODY', 'LLM_FALLBACKS', 'LLM_MODELS', 'MCP_SERVERS', 'API_KEYS', 'JWT_SECRET']);
+/** Never echoed in errors: they hold, or may hold (URLs with user:password), credentials. */
+const SECRET_VARIABLES = new Set([
+  'REDIS_URL',
+  'LLM_BASE_URL',
+  'LLM_API_KEY',
+  'LLM_EXTRA_BODY',
+  'LLM_FALLBACKS',
+  'LLM_MODELS',
+  'MCP_SERVERS',
+  'API_KEYS',
+  'JWT_SECRET',
+  'JWT_JWKS_URL',
+]);
 
 /** Returns typed values, or throws an error that names each bad variable and what it accepts. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {

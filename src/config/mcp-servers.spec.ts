@@ -37,7 +37,7 @@ describe('parseMcpServers', () => {
 
   it('says when a path cannot be read', () => {
     const missing = () => {
-      throw new Error('ENOENT');
+      throw Object.assign(new Error("ENOENT: no such file or directory, open 'mcp.json'"), { code: 'ENOENT' });
     };
     expect(() => parseMcpServers('mcp.json', missing)).toThrow(/is neither JSON nor a readable file \(ENOENT\)/);
   });

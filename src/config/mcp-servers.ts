@@ -70,12 +70,15 @@ function parseServer(name: string, value: unknown): McpServerEntry {
  */
 export function parseMcpServers(raw: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): McpServerEntry[] {
   const text = raw.trim();
+  if (/^['"]/.test(text)) throw new Error('is wrapped in quotes: give the JSON (or the file path) without them');
+  if (text.startsWith('[')) throw new Error('must be a JSON object of servers by name');
   let json = text;
   if (!text.startsWith('{')) {
     try {
       json = readFile(text);
     } catch (err) {
-      throw new Error(`is neither JSON nor a readable file (${(err as Error).message})`);
+      // Only the error code: the value may be JSON that holds credentials, not a path.
+      throw new Error(`is neither JSON nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
   }
   let value: unknown;

@@ -46,14 +46,16 @@ function checkName(name: string, where: string): string {
 }
 
 /** `anthropic:claude-haiku-4-5` */
-function parseShortEntry(text: string): ModelEntry {
+function parseShortEntry(text: string, index: number): ModelEntry {
   const at = text.indexOf(':');
   const provider = text.slice(0, at);
   const model = text.slice(at + 1);
+  // Echo only what looks like a short entry: anything else may be a piece of JSON with a key in it.
+  const shown = /^[\w.:/@-]{1,200}$/.test(text) ? `"${text}"` : `entry ${index + 1}`;
   if (at < 1 || !isProvider(provider) || !model) {
-    throw new Error(`"${text}" must be <provider>:<model> with a provider from ${LLM_PROVIDERS.join(', ')}`);
+    throw new Error(`${shown} must be <provider>:<model> with a provider from ${LLM_PROVIDERS.join(', ')}`);
   }
-  return { name: checkName(model, `"${text}"`), provider, model };
+  return { name: checkName(model, shown), provider, model };
 }
 
 function parseJsonEntry(value: unknown, index: number): ModelEntry {
@@ -86,6 +88,7 @@ function parseJsonEntry(value: unknown, index: number): ModelEntry {
  */
 export function parseModelEntries(raw: string): ModelEntry[] {
   const text = raw.trim();
+  if (/^['"]/.test(text)) throw new Error('is wrapped in quotes: give the value without them');
   let entries: ModelEntry[];
   if (text.startsWith('[')) {
     let value: unknown;
@@ -97,7 +100,7 @@ export function parseModelEntries(raw: string): ModelEntry[] {
     if (!Array.isArray(value)) throw new Error('must be a JSON array');
     entries = value.map(parseJsonEntry);
   } else {
-    entries = text.split(',').map((part) => parseShortEntry(part.trim()));
+    entries = text.split(',').map((part, i) => parseShortEntry(part.trim(), i));
   }
   const seen = new Set<string>();
   for (const { name } of entries) {
