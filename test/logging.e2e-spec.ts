@@ -16,6 +16,11 @@ describe('logs of the built server', () => {
       body: JSON.stringify({ user_id: 'polo', question: 'a very private question', thread_id: 'polo:logged' }),
     });
     expect(res.status).toBe(200);
+    // The GET stream takes the question in its query string.
+    const query = new URLSearchParams({ user_id: 'polo', thread_id: 'polo:logged', question: 'a private streamed question' });
+    const stream = await fetch(`${app.url}/api/chat/stream?${query}`, { headers: { 'x-request-id': 'trace-me-2', 'x-api-key': 'very-secret-key' } });
+    expect(stream.status).toBe(200);
+    await stream.text();
     for (let i = 0; i < 5; i++) await fetch(`${app.url}/health/live`);
     await new Promise((r) => setTimeout(r, 300));
 
@@ -32,6 +37,8 @@ describe('logs of the built server', () => {
     });
     expect(app.output).not.toContain('very-secret-key');
     expect(app.output).not.toContain('a very private question');
+    expect(app.output).not.toContain('private streamed question');
+    expect(records.find((r) => r.request_id === 'trace-me-2' && r.res)?.req).toMatchObject({ method: 'GET', url: '/api/chat/stream' });
     expect(records.filter((r) => r.req?.url === '/health/live')).toEqual([]);
   });
 });

@@ -15,6 +15,12 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** The serialized request without its query string (nor `query`): it may hold a question. */
+export function withoutQuery<T extends { url?: string; query?: unknown }>(req: T): T {
+  const { query: _query, ...rest } = req;
+  return { ...rest, url: req.url?.split('?')[0] } as T;
+}
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -30,6 +36,8 @@ export const REDACTED_PATHS = [
           // On every line logged while serving the request, not only in `req`.
           customProps: (req: IncomingMessage) => ({ request_id: (req as IncomingMessage & { id?: string }).id }),
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // GET /api/chat/stream carries the question in its query string: log paths only.
+          serializers: { req: withoutQuery },
           customLogLevel: (req: IncomingMessage, res, err) => {
             if (err || res.statusCode >= 500) return 'error';
             if (QUIET.test((req.url ?? '').split('?')[0])) return 'debug';
