@@ -28,6 +28,7 @@ describe('health in the embedded default', () => {
       info: {
         redis: { status: 'up', mode: 'embedded' },
         checkpointer: { status: 'up', backend: 'memory', embedded: true },
+        model: { status: 'up', provider: 'offline', message: expect.stringContaining('no language model configured') },
         memory_heap: { status: 'up' },
       },
       error: {},

@@ -18,10 +18,11 @@ describe('the built server as a process', () => {
     await Promise.all(processes.splice(0).map((p) => p.stop()));
   });
 
-  it('starts with no configuration at all and says it keeps checkpoints in memory', async () => {
+  it('starts with no configuration at all and says it keeps checkpoints in memory and has no model', async () => {
     const app = await spawn();
     await app.ready();
     expect(app.output).toContain('IN PROCESS MEMORY');
+    expect(app.output).toContain('no language model configured');
     const res = await fetch(`${app.url}/api/chat`, {
       method: 'POST',
       headers: json,
@@ -31,6 +32,7 @@ describe('the built server as a process', () => {
     expect((await res.json()).data.model).toBe('offline');
     const health = await (await fetch(`${app.url}/health`)).json();
     expect(health.info.checkpointer).toMatchObject({ backend: 'memory', embedded: true });
+    expect(health.info.model).toMatchObject({ provider: 'offline', message: expect.stringContaining('no language model configured') });
   });
 
   it('refuses to start on invalid configuration, naming the variable and the accepted values', async () => {

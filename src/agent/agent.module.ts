@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { CheckpointModule } from '../checkpoint/checkpoint.module';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
@@ -15,6 +15,8 @@ import { ModelCatalog } from './models/model-catalog';
 import { ModelRetryPolicy } from './models/model-retry.policy';
 import { ModelCallReporter } from './models/model-call.reporter';
 import { ModelsController } from './models.controller';
+
+const logger = new Logger('AgentModule');
 
 /** LLM_PROVIDER, LLM_MODEL, LLM_BASE_URL, LLM_API_KEY and LLM_EXTRA_BODY: the default model. */
 function primaryModel(config: AppConfigService): ModelEntry {
@@ -37,8 +39,11 @@ function primaryModel(config: AppConfigService): ModelEntry {
     {
       provide: MODEL_CATALOG,
       inject: [AppConfigService, MetricsService],
-      useFactory: (config: AppConfigService, metrics: MetricsService) =>
-        new ModelCatalog(primaryModel(config), config.get('LLM_MODELS') ?? [], config.get('LLM_FALLBACKS') ?? [], {
+      useFactory: (config: AppConfigService, metrics: MetricsService) => {
+        if (config.get('LLM_PROVIDER') === 'offline') {
+          logger.warn('no language model configured (set LLM_PROVIDER): the built-in offline model answers every turn');
+        }
+        return new ModelCatalog(primaryModel(config), config.get('LLM_MODELS') ?? [], config.get('LLM_FALLBACKS') ?? [], {
           timeoutMs: config.get('LLM_TIMEOUT_MS'),
           retry: new ModelRetryPolicy({
             maxRetries: config.get('LLM_MAX_RETRIES'),
@@ -46,7 +51,8 @@ function primaryModel(config: AppConfigService): ModelEntry {
             maxDelayMs: config.get('LLM_RETRY_MAX_DELAY_MS'),
           }),
           observer: new ModelCallReporter(metrics),
-        }),
+        });
+      },
     },
     {
       provide: AGENT,

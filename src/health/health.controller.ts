@@ -7,6 +7,7 @@ import { CHAT_LIMIT, READ_LIMIT } from '../rate-limit/rate-limit.module';
 import { AppConfigService } from '../config/app-config.service';
 import { CheckpointerHealthIndicator } from './checkpointer.health';
 import { DrainHealthIndicator } from './drain.health';
+import { ModelHealthIndicator } from './model.health';
 import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')
@@ -19,11 +20,12 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly checkpointer: CheckpointerHealthIndicator,
     private readonly drain: DrainHealthIndicator,
+    private readonly model: ModelHealthIndicator,
     private readonly memory: MemoryHealthIndicator,
     private readonly config: AppConfigService,
   ) {}
 
-  /** Everything: Redis, checkpoint backend, heap. */
+  /** Everything: Redis, checkpoint backend, model, heap. */
   @Get()
   @HealthCheck()
   check() {
@@ -31,6 +33,7 @@ export class HealthController {
     return this.health.check([
       () => this.redis.isHealthy(),
       () => this.checkpointer.isHealthy(),
+      () => this.model.isHealthy(),
       () => this.memory.checkHeap('memory_heap', heapLimit),
     ]);
   }
