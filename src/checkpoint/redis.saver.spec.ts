@@ -3,7 +3,8 @@ import { type Checkpoint, emptyCheckpoint, uuid6 } from '@langchain/langgraph-ch
 import { addTurn } from '../../test/support/checkpoint-turns';
 import { BOTH_BRANCHES, forkThread } from '../../test/support/forked-thread';
 import { AIMessage, type BaseMessage, HumanMessage } from '@langchain/core/messages';
-import { Annotation, END, MemorySaver, MessagesDeltaValue, START, StateGraph, StateSchema } from '@langchain/langgraph';
+import { Annotation, DeltaValue, END, MemorySaver, MessagesDeltaValue, messagesDeltaReducer, START, StateGraph, StateSchema } from '@langchain/langgraph';
+import { z } from 'zod/v4';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { RedisTestServer } from '../../test/support/redis-server';
 import { createClient, type RedisClientType } from 'redis';
@@ -204,6 +205,32 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     const expected = await run(new MemorySaver());
     expect(expected).toHaveLength(12);
     expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(expected);
+
+    // A value stored every 2 updates: pruning must stop exactly at the latest stored one.
+    const Frequent = new StateSchema({
+      messages: new DeltaValue(z.custom<BaseMessage[]>().default(() => []), { reducer: messagesDeltaReducer, snapshotFrequency: 2 } as never) as never,
+    });
+    for (const keepLatest of [1, 2, 3]) {
+      await client.flushAll();
+      const graph = (saver: BaseCheckpointSaver) =>
+        new StateGraph(Frequent)
+          .addNode('a', (s: { messages: BaseMessage[] }) => ({ messages: [new AIMessage(`a ${s.messages.length}`)] }))
+          .addNode('b', (s: { messages: BaseMessage[] }) => ({ messages: [new AIMessage(`b ${s.messages.length}`)] }))
+          .addEdge(START, 'a')
+          .addEdge('a', 'b')
+          .addEdge('b', END)
+          .compile({ checkpointer: saver });
+      const turns = async (saver: BaseCheckpointSaver) => {
+        const g = graph(saver);
+        const thread = { configurable: { thread_id: 'frequent' } };
+        for (let i = 0; i < 7; i++) await g.invoke({ messages: [new HumanMessage(`q${i}`)] }, thread);
+        return ((await g.getState(thread)).values.messages as BaseMessage[]).map((m) => m.content);
+      };
+      const want = await turns(new MemorySaver());
+      expect(await turns(new RedisCheckpointSaver(client, { keepLatest }))).toEqual(want);
+      // Bounded: far fewer than the 7 turns × 4 checkpoints written.
+      expect(await client.zCard('lgcp:{frequent}:idx')).toBeLessThan(keepLatest + 6);
+    }
   });
 
   it('keeps subgraph checkpoints bounded too: a finished run\'s namespace goes with the root checkpoints', async () => {
@@ -220,6 +247,30 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     expect(namespaces.size).toBeLessThanOrEqual(2); // the root and at most the last run's subgraph
     const blobs = await client.hKeys('lgcp:{nested}:blobs');
     expect(blobs.every((f) => namespaces.has(f.split('\0')[0]))).toBe(true);
+  });
+
+  it('keeps the state of a subgraph compiled with checkpointer: true across runs', async () => {
+    const State = Annotation.Root({ log: Annotation<string[]>({ reducer: (a, b) => [...a, ...b], default: () => [] }) });
+    const run = async (saver: BaseCheckpointSaver) => {
+      const sub = new StateGraph(State)
+        .addNode('inner', (s: typeof State.State) => ({ log: [`inner saw ${s.log.length}`] }))
+        .addEdge(START, 'inner')
+        .addEdge('inner', END)
+        .compile({ checkpointer: true });
+      const graph = new StateGraph(State)
+        .addNode('sub', async (s: typeof State.State) => ({ log: [(await sub.invoke({ log: [s.log.at(-1)!] })).log.at(-1)!] }))
+        .addNode('after', () => ({ log: ['after'] }))
+        .addEdge(START, 'sub')
+        .addEdge('sub', 'after')
+        .addEdge('after', END)
+        .compile({ checkpointer: saver });
+      const thread = { configurable: { thread_id: 'persistent-sub' } };
+      for (let i = 0; i < 3; i++) await graph.invoke({ log: [`q${i}`] }, thread);
+      return (await graph.getState(thread)).values.log;
+    };
+    const expected = await run(new MemorySaver());
+    expect(expected).toContain('inner saw 5');
+    expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(expected);
   });
 
   it('reads back a checkpoint with more pending writes than one Lua call can unpack', async () => {

@@ -95,9 +95,10 @@ if keep > 0 then
       end
     end
 
-    -- Subgraph namespaces ("<node>:<task id>") are new on every run and never written again, so
-    -- their own pruning never comes back to them: drop those that ended before the oldest kept
-    -- root checkpoint.
+    -- Subgraph namespaces with a task id ("<node>:<task id>", ':' is not allowed in node names)
+    -- are new on every run and never written again, so their own pruning never comes back to
+    -- them: drop those that ended before the oldest kept root checkpoint. Namespaces without one
+    -- belong to subgraphs compiled with checkpointer: true, which keep state across runs.
     if ns == '' then
       local oldest
       for m in pairs(kept) do
@@ -111,7 +112,7 @@ if keep > 0 then
         if not newest_of[sub_ns] or sub_id > newest_of[sub_ns] then newest_of[sub_ns] = sub_id end
       end
       for sub_ns, newest in pairs(newest_of) do
-        if newest < oldest then
+        if newest < oldest and string.find(sub_ns, ':', 1, true) then
           local smin, smax = prefix_range(sub_ns)
           for _, m in ipairs(redis.call('ZRANGEBYLEX', KEYS[1], smin, smax)) do
             -- Values are per namespace, so nothing outside this one references them.
