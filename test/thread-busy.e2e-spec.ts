@@ -28,6 +28,64 @@ async function expectLinearHistory(url: string, threadId: string, questions: str
   }
 }
 
+describe.each(['exit', 'async'])('a turn that lost its lease while another instance committed a turn (durability %s)', (durability) => {
+  const llm = new FakeOpenAIServer();
+  let redis: RedisTestServer;
+  let apps: NestExpressApplication[];
+
+  beforeAll(async () => {
+    await llm.start();
+    redis = await RedisTestServer.start('plain');
+    // A long TTL: the lost lease is noticed only at the next renewal (every 2 s), after B's turn.
+    const env = {
+      REDIS_URL: redis.url,
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MAX_RETRIES: '0',
+      THREAD_BUSY_POLICY: 'reject',
+      THREAD_LEASE_TTL_MS: '6000',
+      CHECKPOINT_DURABILITY: durability,
+    };
+    apps = [await createTestApp(env), await createTestApp(env)];
+  });
+  afterAll(async () => {
+    await Promise.all((apps ?? []).map((a) => a.close()));
+    await redis?.stop();
+    await llm.stop();
+  });
+
+  it('neither overwrites nor rolls back the other turn', async () => {
+    const thread = 'polo:taken';
+    const [one, two] = apps.map((a) => a.getHttpServer());
+    const ask = (app: typeof one, question: string) =>
+      request(app).post('/api/chat').send({ user_id: 'polo', question, thread_id: thread });
+    llm.reset();
+    llm.enqueue({ body: completion('kept answer') });
+    await ask(one, 'kept').expect(200);
+    llm.enqueue({ delayMs: 3000, body: completion('answer of the turn that lost its lease') }, { body: completion('second answer') });
+    const losing = ask(one, 'lost').then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    await client.del(`lgcp:{${thread}}:lease`);
+    await client.quit();
+    await ask(two, 'second').expect(200);
+
+    const lost = await losing;
+    expect(lost.status).toBe(503);
+    expect(lost.body.error.code).toBe('THREAD_LEASE_LOST');
+    const stored = await request(one).get(`/api/users/polo/conversations/${thread}`).expect(200);
+    const contents = stored.body.data.messages.map((m: { content: string }) => m.content);
+    // B's committed turn is the thread's last; nothing A wrote after losing the lease got in.
+    expect(contents.slice(0, 2)).toEqual(['kept', 'kept answer']);
+    expect(contents.slice(-2)).toEqual(['second', 'second answer']);
+    expect(contents).not.toContain('answer of the turn that lost its lease');
+    // With durability async, A had stored its question before losing the lease, and B's turn
+    // was built on it; with exit, A had stored nothing.
+    expect(contents).toEqual(durability === 'exit' ? ['kept', 'kept answer', 'second', 'second answer'] : ['kept', 'kept answer', 'lost', 'second', 'second answer']);
+  });
+});
+
 describe.each(['reject', 'queue'] as const)('THREAD_BUSY_POLICY=%s with two instances on one Redis', (policy) => {
   const llm = new FakeOpenAIServer();
   let redis: RedisTestServer;

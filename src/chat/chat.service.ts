@@ -21,13 +21,14 @@ import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/ind
 import { ToolMetricsCallback } from '../metrics/tool-metrics.callback';
 import { DrainService } from '../lifecycle/drain.service';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
+import { FENCE_TOKEN } from '../checkpoint/redis.saver';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { MetricsService } from '../metrics/metrics.service';
 import { RUN_REGISTRY, type RunHandle, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
-import { toApiException } from './run-errors';
+import { isFencedWrite, leaseLost, toApiException } from './run-errors';
 import { type ChatStreamEvent, streamEventsOf } from './chat-stream-events';
 import { newThreadId } from './thread-id';
 
@@ -41,6 +42,8 @@ export interface Turn {
   before?: string;
   /** Its messages, to restore them when CHECKPOINT_KEEP_LATEST pruned that checkpoint during the turn. */
   beforeMessages?: BaseMessage[];
+  /** The thread lease's token: the checkpoint writes of the turn are refused once it lost the lease. */
+  leaseToken?: string;
   /** Fired by a cancel request, from any instance. */
   abort: AbortController;
   run: RunHandle;
@@ -62,11 +65,7 @@ const stopped = (signal: AbortSignal) =>
     : signal.reason === TURN_TIMEOUT
       ? new ApiException(HttpStatus.GATEWAY_TIMEOUT, ErrorCode.TURN_TIMEOUT, 'The turn did not finish within AGENT_TURN_TIMEOUT_MS')
       : signal.reason === LEASE_LOST
-        ? new ApiException(
-            HttpStatus.SERVICE_UNAVAILABLE,
-            ErrorCode.THREAD_LEASE_LOST,
-            'The turn lost its hold on the conversation (Redis failover or a stall) and was stopped; retry the turn',
-          )
+        ? leaseLost()
         : cancelled();
 
 /** Errors a client may simply retry. */
@@ -167,7 +166,7 @@ export class ChatService {
         released ??= run.end().finally(() => lease.release());
         return released;
       };
-      return { request, threadId, runId, requestId, before, beforeMessages, abort, run, release };
+      return { request, threadId, runId, requestId, before, beforeMessages, leaseToken: lease.token, abort, run, release };
     } catch (err) {
       stopWatching();
       await lease.release();
@@ -187,13 +186,13 @@ export class ChatService {
       const state = await this.agent
         .invoke(this.input(turn), { ...this.runConfig(turn), signal: turn.abort.signal })
         .catch(async (err: unknown) => {
-          await this.rollBack(turn);
+          await this.rollBack(turn, err);
           throw turn.abort.signal.aborted ? stopped(turn.abort.signal) : (toApiException(err) ?? err);
         });
       // The turn is stored but not yet indexed: if indexing fails the client is told to retry,
       // so the thread must be as before, or the retry would store the turn twice.
       const answer = await this.finish(turn, state.messages).catch(async (err: unknown) => {
-        await this.rollBack(turn);
+        await this.rollBack(turn, err);
         throw err;
       });
       outcome = 'ok';
@@ -226,7 +225,7 @@ export class ChatService {
       yield { event: 'message', data: await this.finish(turn, (state.values as { messages: BaseMessage[] }).messages) };
       outcome = 'ok';
     } catch (err) {
-      await this.rollBack(turn);
+      await this.rollBack(turn, err);
       const mapped = turn.abort.signal.aborted ? stopped(turn.abort.signal) : signal.aborted ? cancelled() : toApiException(err);
       if (!mapped) this.logger.error(`stream of ${turn.threadId} failed`, (err as Error)?.stack);
       yield {
@@ -247,17 +246,24 @@ export class ChatService {
    * until it failed): a new latest checkpoint restores the state the turn started from, and a thread
    * that the turn created is deleted. AGENT_KEEP_FAILED_TURNS=true keeps the partial turn instead.
    */
-  private async rollBack(turn: Turn): Promise<void> {
+  private async rollBack(turn: Turn, err: unknown): Promise<void> {
     if (turn.before === undefined) return;
-    if (turn.abort.signal.reason === LEASE_LOST) {
-      // Undo only while nobody else holds the thread; if a turn took it over, its turn stands.
+    if (turn.abort.signal.reason === LEASE_LOST || isFencedWrite(err)) {
+      // Undo only while nobody else holds the thread, and only if its last turn is still this one:
+      // another instance may have taken the thread and committed a turn in between.
       const lease = await this.threadLock.acquire(turn.threadId, 0).catch(() => undefined);
       if (!lease) return this.logger.warn(`left the lost turn of ${turn.threadId} as it was: another turn holds the thread`);
       try {
+        const latest = await this.agent.getState({ configurable: { thread_id: turn.threadId } });
+        const lastQuestion = ((latest.values as { messages?: BaseMessage[] }).messages ?? []).findLast(isHumanMessage);
+        if (lastQuestion?.id !== turn.runId) return this.logger.warn(`left ${turn.threadId} as it was: its last turn is not the lost one`);
         return await this.restore(turn);
+      } catch (restoreErr) {
+        this.logger.warn(`could not roll back the lost turn of ${turn.threadId}: ${(restoreErr as Error).message}`);
       } finally {
         await lease.release();
       }
+      return;
     }
     return this.restore(turn);
   }
@@ -295,12 +301,18 @@ export class ChatService {
   }
 
   private input(turn: Turn) {
-    return { messages: [new HumanMessage(turn.request.question)] };
+    // The run id names the question, so a roll-back can tell whether the thread's last turn is this one.
+    return { messages: [new HumanMessage({ content: turn.request.question, id: turn.runId })] };
   }
 
   private runConfig(turn: Turn) {
     return {
-      configurable: { thread_id: turn.threadId, user_id: turn.request.user_id, model: this.modelName(turn) },
+      configurable: {
+        thread_id: turn.threadId,
+        user_id: turn.request.user_id,
+        model: this.modelName(turn),
+        ...(turn.leaseToken ? { [FENCE_TOKEN]: turn.leaseToken } : {}),
+      },
       runId: turn.runId,
       metadata: { request_id: turn.requestId, user_id: turn.request.user_id },
       // What the run is doing, for status polls from any instance.

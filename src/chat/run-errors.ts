@@ -3,6 +3,7 @@ import { GraphRecursionError } from '@langchain/langgraph';
 import { causeChain, ModelCallError, type ModelFailureKind } from '../agent/models/model-call.error';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
+import { FencedWriteError } from '../checkpoint/redis/fenced-write.error';
 import { isRedisUnavailable } from '../redis/redis-errors';
 
 /** How each kind of model failure (after retries and fallbacks) reaches the client. */
@@ -26,6 +27,18 @@ function modelFailure(err: ModelCallError): ApiException {
   return new ApiException(status, code, message + upstream, details, { cause: err });
 }
 
+/** The turn lost its thread lease: stopped by the lease watchdog, or a write fenced by Redis. */
+export const leaseLost = (cause?: unknown) =>
+  new ApiException(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    ErrorCode.THREAD_LEASE_LOST,
+    'The turn lost its hold on the conversation (Redis failover or a stall) and was stopped; retry the turn',
+    undefined,
+    cause ? { cause } : undefined,
+  );
+
+export const isFencedWrite = (err: unknown) => [...causeChain(err)].some((e) => e instanceof FencedWriteError);
+
 /**
  * Maps what an agent run can throw to the documented HTTP errors; anything else is a bug
  * and is left for the global filter to report as 500.
@@ -41,6 +54,7 @@ export function toApiException(err: unknown): ApiException | undefined {
       { cause: err },
     );
   }
+  if (isFencedWrite(err)) return leaseLost(err);
   if (isRedisUnavailable(err)) {
     return new ApiException(
       HttpStatus.SERVICE_UNAVAILABLE,

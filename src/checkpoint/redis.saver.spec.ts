@@ -10,7 +10,8 @@ import { RedisTestServer } from '../../test/support/redis-server';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisUnavailableError } from '../redis/redis-errors';
 import { setRedisCommandTimeout } from '../redis/redis-script';
-import { RedisCheckpointSaver } from './redis.saver';
+import { FENCE_TOKEN, RedisCheckpointSaver } from './redis.saver';
+import { FencedWriteError } from './redis/fenced-write.error';
 import { hashTagOf } from './redis/thread-keys';
 
 /** Commands our Lua scripts run inside Redis (not round trips of the client). */
@@ -208,7 +209,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
 
     // A value stored every 2 updates: pruning must stop exactly at the latest stored one.
     const Frequent = new StateSchema({
-      messages: new DeltaValue(z.custom<BaseMessage[]>().default(() => []), { reducer: messagesDeltaReducer, snapshotFrequency: 2 } as never) as never,
+      messages: new DeltaValue(z.custom<BaseMessage[]>().default(() => []), { reducer: messagesDeltaReducer, snapshotFrequency: 2 } as never) as unknown as typeof MessagesDeltaValue,
     });
     for (const keepLatest of [1, 2, 3]) {
       await client.flushAll();
@@ -271,6 +272,28 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     const expected = await run(new MemorySaver());
     expect(expected).toContain('inner saw 5');
     expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(expected);
+  });
+
+  it('refuses the writes of a turn whose thread lease is held by someone else (fencing)', async () => {
+    const first = await addTurn(sut, 'fenced', 'one');
+    await client.set('lgcp:{fenced}:lease', 'token-of-A');
+    const as = (token: string) => ({ configurable: { ...first.configurable, [FENCE_TOKEN]: token } });
+    const next = { ...emptyCheckpoint(), id: uuid6(-1), channel_values: { messages: ['one', 'two'] }, channel_versions: { messages: 2 } };
+
+    await sut.putWrites(as('token-of-A'), [['messages', 'w']], 'task-a');
+    await sut.put(as('token-of-A'), next, meta, { messages: 2 });
+    await client.set('lgcp:{fenced}:lease', 'token-of-B'); // A lost the lease; B holds it now
+    const late = { ...next, id: uuid6(-1), channel_values: { messages: ['one', 'late'] }, channel_versions: { messages: 3 } };
+    await expect(sut.put(as('token-of-A'), late, meta, { messages: 3 })).rejects.toBeInstanceOf(FencedWriteError);
+    await expect(sut.putWrites(as('token-of-A'), [['messages', 'late']], 'task-late')).rejects.toBeInstanceOf(FencedWriteError);
+    await client.del('lgcp:{fenced}:lease'); // nobody holds it: still not A's
+    await expect(sut.put(as('token-of-A'), late, meta, { messages: 3 })).rejects.toBeInstanceOf(FencedWriteError);
+
+    const latest = await sut.getTuple({ configurable: { thread_id: 'fenced' } });
+    expect(latest?.checkpoint.channel_values.messages).toEqual(['one', 'two']);
+    expect((await sut.getTuple(first))?.pendingWrites).toEqual([['task-a', 'messages', 'w']]);
+    // Writes without a token (other callers, tests, the roll-back) are not fenced.
+    await sut.put(first, late, meta, { messages: 3 });
   });
 
   it('reads back a checkpoint with more pending writes than one Lua call can unpack', async () => {

@@ -17,9 +17,16 @@ import {
   writesSortKey,
 } from '@langchain/langgraph-checkpoint';
 import type { RedisConnection } from '../redis/redis-connection';
-import { luaScript, redisCall, runScript } from '../redis/redis-script';
+import { type LuaScript, luaScript, redisCall, runScript } from '../redis/redis-script';
 import { GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT } from './redis/checkpoint.scripts';
-import { SEP, threadKeys, threadRegistryKey } from './redis/thread-keys';
+import { FencedWriteError, isFencedReply } from './redis/fenced-write.error';
+import { SEP, threadKeys, threadLeaseKey, threadRegistryKey } from './redis/thread-keys';
+
+/**
+ * `configurable` key of a run's config: the token of the thread lease its turn holds. Writes that
+ * carry it are refused (FencedWriteError) once `<prefix>:{thread}:lease` holds anything else.
+ */
+export const FENCE_TOKEN = 'thread_lease_token';
 
 export interface RedisCheckpointSaverOptions {
   /** Prefix of every key, so several deployments can share one Redis. */
@@ -213,8 +220,9 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const sinceSnapshot = (metadata as { counters_since_delta_snapshot?: Record<string, unknown> }).counters_since_delta_snapshot;
     const dependsOnAncestors = Object.keys(sinceSnapshot ?? {}).length > 0;
     const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced, ...(dependsOnAncestors ? { d: 1 as const } : {}) };
-    const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), ...blobs.flat()];
-    await Promise.all([runScript(this.redis, SCRIPTS.put, threadKeys(this.prefix, threadId), args), this.register(threadId)]);
+    const fence = this.fenceOf(config);
+    const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), fence, ...blobs.flat()];
+    await Promise.all([this.runFenced(SCRIPTS.put, threadId, args), this.register(threadId)]);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
 
@@ -241,8 +249,22 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
         return [field, [taskPath, channel, type, data].join(SEP)];
       }),
     );
-    const args = [String(this.ttlSeconds), overwrite ? '1' : '0', ...pairs.flat()];
-    await runScript(this.redis, SCRIPTS.putWrites, threadKeys(this.prefix, threadId), args);
+    const args = [String(this.ttlSeconds), overwrite ? '1' : '0', this.fenceOf(config), ...pairs.flat()];
+    await this.runFenced(SCRIPTS.putWrites, threadId, args);
+  }
+
+  private fenceOf(config: RunnableConfig): string {
+    const token: unknown = config.configurable?.[FENCE_TOKEN];
+    return typeof token === 'string' ? token : '';
+  }
+
+  /** A write script, with the thread's lease as the extra key its fence check reads. */
+  private async runFenced(script: LuaScript, threadId: string, args: string[]): Promise<void> {
+    try {
+      await runScript(this.redis, script, [...threadKeys(this.prefix, threadId), threadLeaseKey(this.prefix, threadId)], args);
+    } catch (err) {
+      throw isFencedReply(err) ? new FencedWriteError(threadId) : err;
+    }
   }
 
   async deleteThread(threadId: string): Promise<void> {

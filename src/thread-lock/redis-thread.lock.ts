@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { hashTagOf } from '../checkpoint/redis/thread-keys';
+import { threadLeaseKey } from '../checkpoint/redis/thread-keys';
 import type { RedisConnection } from '../redis/redis-connection';
 import { luaScript, redisCall, runScript } from '../redis/redis-script';
 import { retryDelay, type ThreadLease, type ThreadLock } from './thread-lock';
@@ -31,7 +31,7 @@ export class RedisThreadLock implements ThreadLock {
 
   async acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined> {
     // Same hash tag as the thread's checkpoints: the lease lives on the same Cluster node.
-    const key = `${this.prefix}:{${hashTagOf(threadId)}}:lease`;
+    const key = threadLeaseKey(this.prefix, threadId);
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
     for (let attempt = 0; ; attempt++) {
@@ -70,6 +70,7 @@ export class RedisThreadLock implements ThreadLock {
     renewal.unref();
     let released = false;
     return {
+      token,
       lost: lost.signal,
       release: async () => {
         if (released) return;

@@ -2,6 +2,8 @@
 export const THREAD_LOCK = Symbol('THREAD_LOCK');
 
 export interface ThreadLease {
+  /** What identifies this holder in the shared lease, so checkpoint writes can be fenced by it (Redis only). */
+  readonly token?: string;
   /**
    * Aborts when the lease is known lost (it expired or another holder took it, e.g. after a Redis
    * failover or an event-loop stall longer than its TTL): the holder must stop writing the thread.

@@ -1,3 +1,5 @@
+import { FENCE_REPLY } from './fenced-write.error';
+
 /**
  * Lua scripts of RedisCheckpointSaver. Each runs atomically on the one Redis node that owns
  * the thread (all five keys of a thread share a hash tag), in a single round trip.
@@ -5,7 +7,8 @@
  * KEYS of every script: 1 idx (ZSET of "<ns>\0<checkpoint_id>", score 0, ordered by member),
  * 2 checkpoints (HASH member → record JSON {c, ct, m, mt, p, v}), 3 blobs (HASH
  * "<ns>\0<channel>\0<version>" → value), 4 writes (HASH "<member>\0<task_id>\0<idx>" → value),
- * 5 write index (ZSET of the writes' fields, so one checkpoint's writes are a lex range).
+ * 5 write index (ZSET of the writes' fields, so one checkpoint's writes are a lex range),
+ * 6 the thread's lease (read only, to fence writes).
  */
 
 const EXPIRE_ALL = `
@@ -24,9 +27,20 @@ end
 `;
 
 /**
- * ARGV: ns, checkpoint_id, record, ttl seconds (0 = none), keep latest (0 = all), then
- * blob field/value pairs. Prunes checkpoints beyond "keep latest" in the same step, with their
- * writes and the blobs no kept checkpoint references.
+ * Writes carry the writer's lease token ('' = unfenced): if KEYS[6], the thread's lease, no longer
+ * holds it, the script refuses before writing anything.
+ */
+const FENCE = (tokenArg: number) => `
+local fence = ARGV[${tokenArg}]
+if fence ~= '' and redis.call('GET', KEYS[6]) ~= fence then
+  return redis.error_reply('${FENCE_REPLY} the thread lease is no longer held by this writer')
+end
+`;
+
+/**
+ * ARGV: ns, checkpoint_id, record, ttl seconds (0 = none), keep latest (0 = all), fence token,
+ * then blob field/value pairs. Prunes checkpoints beyond "keep latest" in the same step, with
+ * their writes and the blobs no kept checkpoint references.
  */
 export const PUT_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}
 -- A checkpoint's record, index entry and pending writes (not its values: others may share them).
@@ -38,12 +52,13 @@ local function drop_checkpoint(m)
   redis.call('ZREM', KEYS[1], m)
 end
 
+${FENCE(6)}
 local ns, id, record = ARGV[1], ARGV[2], ARGV[3]
 local ttl, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
 local member = ns .. '\\0' .. id
 redis.call('ZADD', KEYS[1], 0, member)
 redis.call('HSET', KEYS[2], member, record)
-for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 
 if keep > 0 then
   local min, max = prefix_range(ns)
@@ -133,10 +148,10 @@ expire_all(ttl)
 return 1
 `;
 
-/** ARGV: ttl seconds, "1" to overwrite existing writes (special channels) or "0", then field/value pairs. */
-export const PUT_WRITES_SCRIPT = `${EXPIRE_ALL}
+/** ARGV: ttl seconds, "1" to overwrite existing writes (special channels) or "0", fence token, then field/value pairs. */
+export const PUT_WRITES_SCRIPT = `${EXPIRE_ALL}${FENCE(3)}
 local ttl, overwrite = tonumber(ARGV[1]), ARGV[2] == '1'
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   redis.call('ZADD', KEYS[5], 0, ARGV[i])
   if overwrite then
     redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])

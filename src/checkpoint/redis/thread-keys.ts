@@ -9,6 +9,11 @@ export function threadKeys(prefix: string, threadId: string): string[] {
   return [`${base}:idx`, `${base}:cp`, `${base}:blobs`, `${base}:writes`, `${base}:widx`];
 }
 
+/** The lease of the thread's running turn (RedisThreadLock); same hash tag, so scripts can check it. */
+export function threadLeaseKey(prefix: string, threadId: string): string {
+  return `${prefix}:{${hashTagOf(threadId)}}:lease`;
+}
+
 /**
  * Thread ids scored by their last write (ms), used only by `list()` without a thread (an admin
  * operation); with a TTL, threads idle past it are trimmed as their keys expire.
