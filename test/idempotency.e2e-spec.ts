@@ -1,8 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createClient } from 'redis';
 import request from 'supertest';
-import { completion } from './support/fake-openai.server';
+import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
+import { RedisTestServer } from './support/redis-server';
+import { createTestApp } from './support/test-app';
 
 describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => {
   let deployment: OpenAIDeployment;
@@ -52,6 +54,9 @@ describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => 
     await post(one, 'key-4', body).expect(502);
     const ok = await post(two, 'key-4', body).expect(200);
     expect(ok.body.data.response).toBe('second time lucky');
+    // Named no thread: every attempt with this key goes to the same new thread, so an attempt
+    // stored after its client heard an error is found by the retry (not left as a twin thread).
+    expect(ok.body.data.thread_id).toMatch(/^polo:k[0-9a-f]{40}$/);
   });
 
   it('holds a running claim one lease TTL at a time, so a crashed instance blocks its key briefly, not for a day', async () => {
@@ -75,5 +80,56 @@ describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => 
   it('rejects an unusable key', async () => {
     const res = await post(one, 'has spaces', { user_id: 'polo', question: 'x' }).expect(400);
     expect(res.body.error.details[0].field).toBe('Idempotency-Key');
+  });
+});
+
+describe.each(['exit', 'async'])('Idempotency-Key when Redis hangs mid-turn (durability %s)', (durability) => {
+  const llm = new FakeOpenAIServer();
+  let redis: RedisTestServer;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    await llm.start();
+    redis = await RedisTestServer.start('plain');
+    app = await createTestApp({
+      REDIS_URL: redis.url,
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MAX_RETRIES: '0',
+      REDIS_COMMAND_TIMEOUT_MS: '500',
+      CHECKPOINT_DURABILITY: durability,
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await redis?.stop();
+    await llm.stop();
+  });
+
+  it('answers the retry of a turn that was stored after its client heard 503, without running it again', async () => {
+    const server = app.getHttpServer();
+    const thread = 'polo:hung';
+    const ask = (question: string) => request(server).post('/api/chat').set('Idempotency-Key', `key-${question}`).send({ user_id: 'polo', question, thread_id: thread });
+    const stored = async () =>
+      ((await request(server).get(`/api/users/polo/conversations/${thread}`).expect(200)).body.data.messages as Array<{ content: string }>).map((m) => m.content);
+    llm.enqueue({ body: completion('a1') }, { delayMs: 1200, body: completion('a2') }, { body: completion('a2 again') });
+    await ask('q1').expect(200);
+    const pending = ask('q2').then((r) => r);
+    await new Promise((r) => setTimeout(r, 600));
+    redis.pause(); // the turn's writes wait in the socket: they run when Redis wakes up
+    let first;
+    try {
+      first = await pending;
+    } finally {
+      redis.resume();
+    }
+    expect(first.status).toBe(503);
+    expect(await stored()).toEqual(['q1', 'a1', 'q2', 'a2']); // stored after all
+    const calls = llm.requests.length;
+
+    const retry = await ask('q2').expect(200);
+    expect(retry.body.data.response).toBe('a2');
+    expect(llm.requests.length).toBe(calls);
+    expect(await stored()).toEqual(['q1', 'a1', 'q2', 'a2']);
   });
 });

@@ -59,7 +59,7 @@ export class ChatController {
     description: 'MODEL_TIMEOUT: no model answered within LLM_TIMEOUT_MS; TURN_TIMEOUT: the turn outlasted AGENT_TURN_TIMEOUT_MS',
   })
   async ask(@Body() request: ChatRequestDto, @Req() req: Request): Promise<ChatResponseDto> {
-    const data = await this.chat.ask(request, req.id);
+    const data = await this.chat.ask(request, req.id, req.idempotencyKey);
     return { success: true, data, thread_id: data.thread_id, timestamp: new Date().toISOString() };
   }
 

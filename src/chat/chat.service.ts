@@ -44,6 +44,11 @@ export interface Turn {
   beforeMessages?: BaseMessage[];
   /** The thread lease's token: the checkpoint writes of the turn are refused once it lost the lease. */
   leaseToken?: string;
+  /**
+   * Id of the turn's question in the thread: the run id, or one derived from the Idempotency-Key,
+   * so a retry finds the question of an attempt whose outcome it never heard.
+   */
+  questionId: string;
   /** Fired by a cancel request, from any instance. */
   abort: AbortController;
   run: RunHandle;
@@ -119,9 +124,11 @@ export class ChatService {
    * Takes the thread for one turn (a new thread when none is given). Throws 409 THREAD_BUSY
    * when another turn of it runs, before any response has started.
    */
-  async begin(request: ChatRequestDto, requestId?: string): Promise<Turn> {
-    const threadId = request.thread_id ?? request.conversation_id ?? newThreadId(request.user_id);
+  async begin(request: ChatRequestDto, requestId?: string, idempotencyKey?: string): Promise<Turn> {
+    // With an Idempotency-Key, a retry of a request that named no thread goes to the same new one.
+    const threadId = request.thread_id ?? request.conversation_id ?? (idempotencyKey ? `${request.user_id}:k${idempotencyKey.slice(0, 40)}` : newThreadId(request.user_id));
     const runId = randomUUID();
+    const questionId = idempotencyKey ? `idem-${idempotencyKey.slice(0, 40)}` : runId;
     this.tagRequestLogs({ user_id: request.user_id, thread_id: threadId, run_id: runId });
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
@@ -156,8 +163,9 @@ export class ChatService {
     };
     try {
       // Read before the run is registered, so a failed read leaves no run behind.
-      const start = this.config.get('AGENT_KEEP_FAILED_TURNS') ? undefined : await this.agent.getState({ configurable: { thread_id: threadId } });
-      const before = start ? ((start.config.configurable?.checkpoint_id as string | undefined) ?? '') : undefined;
+      const start =
+        this.config.get('AGENT_KEEP_FAILED_TURNS') && !idempotencyKey ? undefined : await this.agent.getState({ configurable: { thread_id: threadId } });
+      const before = start && !this.config.get('AGENT_KEEP_FAILED_TURNS') ? ((start.config.configurable?.checkpoint_id as string | undefined) ?? '') : undefined;
       const beforeMessages = (start?.values as { messages?: BaseMessage[] } | undefined)?.messages;
       const run = await this.runs.start(threadId, runId, abort);
       let released: Promise<void> | undefined;
@@ -166,7 +174,7 @@ export class ChatService {
         released ??= run.end().finally(() => lease.release());
         return released;
       };
-      return { request, threadId, runId, requestId, before, beforeMessages, leaseToken: lease.token, abort, run, release };
+      return { request, threadId, runId, requestId, before, beforeMessages, leaseToken: lease.token, questionId, abort, run, release };
     } catch (err) {
       stopWatching();
       await lease.release();
@@ -178,11 +186,19 @@ export class ChatService {
    * Runs one turn. `invoke` resolves only after the turn's checkpoint is written,
    * so the answer is returned only once the conversation is stored.
    */
-  async ask(request: ChatRequestDto, requestId?: string): Promise<ChatAnswerDto> {
-    const turn = await this.begin(request, requestId);
+  async ask(request: ChatRequestDto, requestId?: string, idempotencyKey?: string): Promise<ChatAnswerDto> {
+    const turn = await this.begin(request, requestId, idempotencyKey);
     const timer = this.metrics.turnDuration.startTimer({ mode: 'sync' });
     let outcome = 'error';
     try {
+      const stored = this.storedTurn(turn);
+      if (stored) {
+        // An earlier attempt with this Idempotency-Key was stored, though its client heard an
+        // error (e.g. a Redis write that timed out and ran later): answer it, do not run it again.
+        const answer = await this.finish(turn, stored);
+        outcome = 'ok';
+        return answer;
+      }
       const state = await this.agent
         .invoke(this.input(turn), { ...this.runConfig(turn), signal: turn.abort.signal })
         .catch(async (err: unknown) => {
@@ -256,7 +272,7 @@ export class ChatService {
       try {
         const latest = await this.agent.getState({ configurable: { thread_id: turn.threadId } });
         const lastQuestion = ((latest.values as { messages?: BaseMessage[] }).messages ?? []).findLast(isHumanMessage);
-        if (lastQuestion?.id !== turn.runId) return this.logger.warn(`left ${turn.threadId} as it was: its last turn is not the lost one`);
+        if (lastQuestion?.id !== turn.questionId) return this.logger.warn(`left ${turn.threadId} as it was: its last turn is not the lost one`);
         return await this.restore(turn);
       } catch (restoreErr) {
         this.logger.warn(`could not roll back the lost turn of ${turn.threadId}: ${(restoreErr as Error).message}`);
@@ -286,6 +302,16 @@ export class ChatService {
     }
   }
 
+  /** The thread's messages up to the end of this turn, if its question is already stored. */
+  private storedTurn(turn: Turn): BaseMessage[] | undefined {
+    if (turn.questionId === turn.runId) return undefined;
+    const messages = turn.beforeMessages ?? [];
+    const at = messages.findIndex((m) => isHumanMessage(m) && m.id === turn.questionId);
+    if (at < 0) return undefined;
+    const next = messages.findIndex((m, i) => i > at && isHumanMessage(m));
+    return next < 0 ? messages : messages.slice(0, next);
+  }
+
   /** Every later log line of this request carries who and which thread and run it is about. */
   private tagRequestLogs(fields: Record<string, string>): void {
     try {
@@ -301,8 +327,9 @@ export class ChatService {
   }
 
   private input(turn: Turn) {
-    // The run id names the question, so a roll-back can tell whether the thread's last turn is this one.
-    return { messages: [new HumanMessage({ content: turn.request.question, id: turn.runId })] };
+    // The question's id tells a roll-back whether the thread's last turn is this one, and a retry
+    // whether this turn was stored already.
+    return { messages: [new HumanMessage({ content: turn.request.question, id: turn.questionId })] };
   }
 
   private runConfig(turn: Turn) {

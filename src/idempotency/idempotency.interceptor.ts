@@ -9,6 +9,13 @@ import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
 
 const SANE_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The request's Idempotency-Key, scoped by caller and user (hex SHA-256). */
+    idempotencyKey?: string;
+  }
+}
+
 /** Canonical JSON (sorted keys), so the same body always has the same fingerprint. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -44,6 +51,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Scoped by caller and user, so one client's keys never answer another's requests.
     const key = createHash('sha256').update(`${req.principal?.id ?? ''}\n${body.user_id ?? ''}\n${header}`).digest('hex');
     const fingerprint = createHash('sha256').update(canonical(body)).digest('hex');
+    req.idempotencyKey = key;
     const ttlMs = this.config.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000;
     // A running claim lives one lease TTL at a time, renewed while its request runs: the claim of an
     // instance that crashed mid-turn frees itself as that turn's thread lease does, not after a day.
