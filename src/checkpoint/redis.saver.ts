@@ -250,7 +250,8 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       }),
     );
     const args = [String(this.ttlSeconds), overwrite ? '1' : '0', this.fenceOf(config), ...pairs.flat()];
-    await this.runFenced(SCRIPTS.putWrites, threadId, args);
+    // Writes restart the thread's TTL too, so they refresh its registry entry (a known thread only).
+    await Promise.all([this.runFenced(SCRIPTS.putWrites, threadId, args), ...(this.ttlSeconds ? [this.register(threadId, true)] : [])]);
   }
 
   private fenceOf(config: RunnableConfig): string {
@@ -280,12 +281,12 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
    * a TTL, forgets the threads whose keys have expired. Sent in the same tick as the caller's script,
    * so no extra round trip.
    */
-  private register(threadId: string, onRead = false): Promise<unknown> {
+  private register(threadId: string, knownOnly = false): Promise<unknown> {
     const key = threadRegistryKey(this.prefix);
     const now = Date.now();
     return Promise.all([
-      // A read only refreshes a thread that is there (XX): reading an unknown id registers nothing.
-      redisCall(() => this.redis.zAdd(key, { score: now, value: threadId }, onRead ? { XX: true } : undefined)),
+      // Reads and writes only refresh a thread that is there (XX): reading an unknown id registers nothing.
+      redisCall(() => this.redis.zAdd(key, { score: now, value: threadId }, knownOnly ? { XX: true } : undefined)),
       ...(this.ttlSeconds ? [redisCall(() => this.redis.zRemRangeByScore(key, '-inf', `(${now - this.ttlSeconds * 1000}`))] : []),
     ]);
   }
@@ -293,7 +294,8 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   private async load(threadId: string, ns: string, checkpointId: string): Promise<CheckpointTuple | undefined> {
     const [reply] = (await Promise.all([
       runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [ns, checkpointId, String(this.refreshSeconds)]),
-      ...(this.refreshSeconds ? [this.register(threadId, true)] : []),
+      // Best effort: on a Cluster the registry lives on another node, which must not fail reads.
+      ...(this.refreshSeconds ? [this.register(threadId, true).catch(() => undefined)] : []),
     ])) as [GetReply, ...unknown[]];
     if (!reply) return undefined;
     const [member, rawRecord, blobPairs, writePairs] = reply;

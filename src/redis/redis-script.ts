@@ -28,6 +28,7 @@ export async function redisCall<T>(command: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const silence = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RedisUnavailableError(new Error(`no reply within ${commandTimeoutMs} ms`))), commandTimeoutMs);
+    timer.unref(); // never what keeps a stopping process alive
   });
   const reply = command();
   reply.catch(() => undefined); // a reply that loses the race must not become an unhandled rejection

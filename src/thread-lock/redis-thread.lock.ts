@@ -34,7 +34,9 @@ export class RedisThreadLock implements ThreadLock {
     const key = threadLeaseKey(this.prefix, threadId);
     const token = randomUUID();
     const deadline = Date.now() + waitMs;
+    let sentAt = Date.now();
     for (let attempt = 0; ; attempt++) {
+      sentAt = Date.now();
       const taken = await redisCall(() => this.redis.set(key, token, { NX: true, PX: this.ttlMs })).catch((err: unknown) => {
         // A hung Redis may still run the SET when it wakes up: take that lease straight back, or
         // the thread would stay busy for a whole TTL. Sent on the same connection, so it runs after.
@@ -46,7 +48,8 @@ export class RedisThreadLock implements ThreadLock {
       await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));
     }
     const lost = new AbortController();
-    let heldUntil = Date.now() + this.ttlMs;
+    // Counted from when the SET was sent: the lease may have started running out before the reply.
+    let heldUntil = sentAt + this.ttlMs;
     const lose = (why: string) => {
       if (lost.signal.aborted) return;
       clearInterval(renewal);
