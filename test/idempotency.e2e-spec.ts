@@ -133,3 +133,69 @@ describe.each(['exit', 'async'])('Idempotency-Key when Redis hangs mid-turn (dur
     expect(await stored()).toEqual(['q1', 'a1', 'q2', 'a2']);
   });
 });
+
+describe('Idempotency-Key retries against what earlier attempts stored', () => {
+  const llm = new FakeOpenAIServer();
+  let redis: RedisTestServer;
+  let app: NestExpressApplication;
+  let keepFailed: NestExpressApplication;
+  /** As if IDEMPOTENCY_TTL_HOURS had passed, or the attempt had failed and released its key. */
+  const forgetKeys = async () => {
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    for (const key of await client.keys('*:idem:*')) await client.del(key);
+    await client.quit();
+  };
+  const post = (target: NestExpressApplication, key: string, body: object) => request(target.getHttpServer()).post('/api/chat').set('Idempotency-Key', key).send(body);
+  const stored = async (thread: string) =>
+    ((await request(app.getHttpServer()).get(`/api/users/polo/conversations/${thread}`).expect(200)).body.data.messages as Array<{ content: string }>).map(
+      (m) => m.content,
+    );
+
+  beforeAll(async () => {
+    await llm.start();
+    redis = await RedisTestServer.start('plain');
+    const env = { REDIS_URL: redis.url, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseUrl, LLM_MAX_RETRIES: '0' };
+    app = await createTestApp(env);
+    keepFailed = await createTestApp({ ...env, AGENT_KEEP_FAILED_TURNS: 'true' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await keepFailed?.close();
+    await redis?.stop();
+    await llm.stop();
+  });
+  beforeEach(() => llm.reset());
+
+  it('runs a key reused with another question, on a named thread or a derived one', async () => {
+    llm.enqueue({ body: completion('a1') }, { body: completion('a2') }, { body: completion('b1') }, { body: completion('b2') });
+    await post(app, 'k1', { user_id: 'polo', question: 'first', thread_id: 'polo:reuse' }).expect(200);
+    await forgetKeys();
+    expect((await post(app, 'k1', { user_id: 'polo', question: 'another', thread_id: 'polo:reuse' }).expect(200)).body.data.response).toBe('a2');
+    const x = await post(app, 'k2', { user_id: 'polo', question: 'x' }).expect(200);
+    await forgetKeys();
+    const y = await post(app, 'k2', { user_id: 'polo', question: 'y' }).expect(200);
+    expect(y.body.data.response).toBe('b2');
+    expect(y.body.data.thread_id).not.toBe(x.body.data.thread_id);
+  });
+
+  it('runs again, without asking twice, a kept failed turn (AGENT_KEEP_FAILED_TURNS=true)', async () => {
+    llm.enqueue({ status: 500, body: { error: { message: 'down' } } }, { body: completion('second try') });
+    const body = { user_id: 'polo', question: 'retry me', thread_id: 'polo:kept-failed' };
+    await post(keepFailed, 'k3', body).expect(502);
+    expect((await post(keepFailed, 'k3', body).expect(200)).body.data.response).toBe('second try');
+    expect(await stored('polo:kept-failed')).toEqual(['retry me', 'second try']);
+  });
+
+  it('asks again, as a new turn, a question that is no longer the thread\'s last', async () => {
+    llm.enqueue({ body: completion('d1') }, { body: completion('d2') }, { body: completion('d1 again') });
+    await post(app, 'k4', { user_id: 'polo', question: 'q1', thread_id: 'polo:older' }).expect(200);
+    await post(app, 'k5', { user_id: 'polo', question: 'q2', thread_id: 'polo:older' }).expect(200);
+    await forgetKeys();
+    const again = await post(app, 'k4', { user_id: 'polo', question: 'q1', thread_id: 'polo:older' }).expect(200);
+    expect(again.body.data.response).toBe('d1 again');
+    expect(await stored('polo:older')).toEqual(['q1', 'd1', 'q2', 'd2', 'q1', 'd1 again']);
+    const list = await request(app.getHttpServer()).get('/api/users/polo/conversations').expect(200);
+    expect(list.body.data.conversations.find((c: { thread_id: string }) => c.thread_id === 'polo:older')).toMatchObject({ last_question: 'q1', message_count: 6 });
+  });
+});

@@ -84,6 +84,29 @@ describe.each(['exit', 'async'])('a turn that lost its lease while another insta
     // was built on it; with exit, A had stored nothing.
     expect(contents).toEqual(durability === 'exit' ? ['kept', 'kept answer', 'second', 'second answer'] : ['kept', 'kept answer', 'lost', 'second', 'second answer']);
   });
+
+  it('does not roll back over the other turn when it fails before noticing the loss', async () => {
+    const thread = 'polo:failed-unaware';
+    const [one, two] = apps.map((a) => a.getHttpServer());
+    const ask = (app: typeof one, question: string) => request(app).post('/api/chat').send({ user_id: 'polo', question, thread_id: thread });
+    llm.reset();
+    llm.enqueue({ body: completion('kept answer') });
+    await ask(one, 'kept').expect(200);
+    llm.enqueue({ delayMs: 900, status: 500, body: { error: { message: 'down' } } }, { body: completion('second answer') });
+    const failing = ask(one, 'failing').then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    await client.del(`lgcp:{${thread}}:lease`);
+    await client.quit();
+    await ask(two, 'second').expect(200);
+
+    expect((await failing).status).toBe(502); // its model failed before the renewal saw the loss
+    const stored = await request(one).get(`/api/users/polo/conversations/${thread}`).expect(200);
+    const contents = stored.body.data.messages.map((m: { content: string }) => m.content);
+    expect(contents.slice(0, 2)).toEqual(['kept', 'kept answer']);
+    expect(contents.slice(-2)).toEqual(['second', 'second answer']);
+  });
 });
 
 describe.each(['reject', 'queue'] as const)('THREAD_BUSY_POLICY=%s with two instances on one Redis', (policy) => {

@@ -7,10 +7,11 @@ import { ThreadLockModule } from '../thread-lock/thread-lock.module';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 import { AllowedModelRule, QuestionLengthRule } from './dto/chat-request.dto';
+import { TurnRollback } from './turn-rollback';
 
 @Module({
   imports: [AgentModule, ConversationsModule, ThreadLockModule, RunsModule, IdempotencyModule],
   controllers: [ChatController],
-  providers: [ChatService, QuestionLengthRule, AllowedModelRule],
+  providers: [ChatService, TurnRollback, QuestionLengthRule, AllowedModelRule],
 })
 export class ChatModule {}

@@ -7,9 +7,7 @@ import {
   isAIMessage,
   isHumanMessage,
   isToolMessage,
-  RemoveMessage,
 } from '@langchain/core/messages';
-import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
 import { AGENT, MODEL_CATALOG } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
 import type { ModelCatalog } from '../agent/models/model-catalog';
@@ -20,40 +18,20 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
 import { ToolMetricsCallback } from '../metrics/tool-metrics.callback';
 import { DrainService } from '../lifecycle/drain.service';
-import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
 import { FENCE_TOKEN } from '../checkpoint/redis.saver';
-import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { MetricsService } from '../metrics/metrics.service';
-import { RUN_REGISTRY, type RunHandle, type RunRegistry } from '../runs/run-registry';
+import { RUN_REGISTRY, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
 import { isFencedWrite, leaseLost, toApiException } from './run-errors';
 import { type ChatStreamEvent, streamEventsOf } from './chat-stream-events';
+import { earlierAttempt } from './earlier-attempt';
+import type { Turn } from './turn';
+import { TurnRollback } from './turn-rollback';
 import { newThreadId } from './thread-id';
 
-/** A turn that holds its thread: run it, then release it. */
-export interface Turn {
-  request: ChatRequestDto;
-  threadId: string;
-  runId: string;
-  requestId?: string;
-  /** The thread's latest checkpoint before this turn ('' for a new thread), to roll a failed turn back. */
-  before?: string;
-  /** Its messages, to restore them when CHECKPOINT_KEEP_LATEST pruned that checkpoint during the turn. */
-  beforeMessages?: BaseMessage[];
-  /** The thread lease's token: the checkpoint writes of the turn are refused once it lost the lease. */
-  leaseToken?: string;
-  /**
-   * Id of the turn's question in the thread: the run id, or one derived from the Idempotency-Key,
-   * so a retry finds the question of an attempt whose outcome it never heard.
-   */
-  questionId: string;
-  /** Fired by a cancel request, from any instance. */
-  abort: AbortController;
-  run: RunHandle;
-  release(): Promise<void>;
-}
+export type { Turn } from './turn';
 
 const cancelled = () => new ApiException(HttpStatus.CONFLICT, ErrorCode.CANCELLED, 'The run was cancelled');
 
@@ -117,7 +95,7 @@ export class ChatService {
     private readonly metrics: MetricsService,
     private readonly requestLog: PinoLogger,
     private readonly drain: DrainService,
-    @Inject(CHECKPOINTER) private readonly checkpointer: BaseCheckpointSaver,
+    private readonly rollback: TurnRollback,
   ) {}
 
   /**
@@ -128,7 +106,6 @@ export class ChatService {
     // With an Idempotency-Key, a retry of a request that named no thread goes to the same new one.
     const threadId = request.thread_id ?? request.conversation_id ?? (idempotencyKey ? `${request.user_id}:k${idempotencyKey.slice(0, 40)}` : newThreadId(request.user_id));
     const runId = randomUUID();
-    const questionId = idempotencyKey ? `idem-${idempotencyKey.slice(0, 40)}` : runId;
     this.tagRequestLogs({ user_id: request.user_id, thread_id: threadId, run_id: runId });
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
@@ -167,6 +144,10 @@ export class ChatService {
         this.config.get('AGENT_KEEP_FAILED_TURNS') && !idempotencyKey ? undefined : await this.agent.getState({ configurable: { thread_id: threadId } });
       const before = start && !this.config.get('AGENT_KEEP_FAILED_TURNS') ? ((start.config.configurable?.checkpoint_id as string | undefined) ?? '') : undefined;
       const beforeMessages = (start?.values as { messages?: BaseMessage[] } | undefined)?.messages;
+      const keyedId = idempotencyKey && `idem-${idempotencyKey.slice(0, 40)}`;
+      const attempt = keyedId ? earlierAttempt(beforeMessages ?? [], keyedId, start?.createdAt, this.config.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000) : undefined;
+      const questionId = keyedId && attempt && (attempt.answer || attempt.keyed) ? keyedId : runId;
+      const storedAnswer = attempt?.answer ? beforeMessages : undefined;
       const run = await this.runs.start(threadId, runId, abort);
       let released: Promise<void> | undefined;
       const release = () => {
@@ -174,7 +155,21 @@ export class ChatService {
         released ??= run.end().finally(() => lease.release());
         return released;
       };
-      return { request, threadId, runId, requestId, before, beforeMessages, leaseToken: lease.token, questionId, abort, run, release };
+      return {
+        request,
+        threadId,
+        runId,
+        requestId,
+        before,
+        beforeMessages,
+        leaseToken: lease.token,
+        leaseHeld: () => lease.held(),
+        questionId,
+        storedAnswer,
+        abort,
+        run,
+        release,
+      };
     } catch (err) {
       stopWatching();
       await lease.release();
@@ -191,11 +186,10 @@ export class ChatService {
     const timer = this.metrics.turnDuration.startTimer({ mode: 'sync' });
     let outcome = 'error';
     try {
-      const stored = this.storedTurn(turn);
-      if (stored) {
+      if (turn.storedAnswer) {
         // An earlier attempt with this Idempotency-Key was stored, though its client heard an
         // error (e.g. a Redis write that timed out and ran later): answer it, do not run it again.
-        const answer = await this.finish(turn, stored);
+        const answer = await this.finish(turn, turn.storedAnswer);
         outcome = 'ok';
         return answer;
       }
@@ -257,59 +251,8 @@ export class ChatService {
     yield { event: 'done', data: {} };
   }
 
-  /**
-   * Leaves the thread exactly as before a failed or cancelled turn (LangGraph stores what a run did
-   * until it failed): a new latest checkpoint restores the state the turn started from, and a thread
-   * that the turn created is deleted. AGENT_KEEP_FAILED_TURNS=true keeps the partial turn instead.
-   */
-  private async rollBack(turn: Turn, err: unknown): Promise<void> {
-    if (turn.before === undefined) return;
-    if (turn.abort.signal.reason === LEASE_LOST || isFencedWrite(err)) {
-      // Undo only while nobody else holds the thread, and only if its last turn is still this one:
-      // another instance may have taken the thread and committed a turn in between.
-      const lease = await this.threadLock.acquire(turn.threadId, 0).catch(() => undefined);
-      if (!lease) return this.logger.warn(`left the lost turn of ${turn.threadId} as it was: another turn holds the thread`);
-      try {
-        const latest = await this.agent.getState({ configurable: { thread_id: turn.threadId } });
-        const lastQuestion = ((latest.values as { messages?: BaseMessage[] }).messages ?? []).findLast(isHumanMessage);
-        if (lastQuestion?.id !== turn.questionId) return this.logger.warn(`left ${turn.threadId} as it was: its last turn is not the lost one`);
-        return await this.restore(turn);
-      } catch (restoreErr) {
-        this.logger.warn(`could not roll back the lost turn of ${turn.threadId}: ${(restoreErr as Error).message}`);
-      } finally {
-        await lease.release();
-      }
-      return;
-    }
-    return this.restore(turn);
-  }
-
-  private async restore(turn: Turn): Promise<void> {
-    const thread = { configurable: { thread_id: turn.threadId } };
-    try {
-      if (turn.before === '') {
-        await this.checkpointer.deleteThread(turn.threadId);
-      } else if (await this.checkpointer.getTuple({ configurable: { ...thread.configurable, checkpoint_ns: '', checkpoint_id: turn.before } })) {
-        await this.agent.updateState({ configurable: { ...thread.configurable, checkpoint_id: turn.before } }, { messages: [] }, 'agent');
-      } else {
-        // CHECKPOINT_KEEP_LATEST pruned the starting checkpoint while the turn wrote its own (forking
-        // from a missing checkpoint would start from an empty state): restore the messages it held.
-        const restored = [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), ...(turn.beforeMessages ?? [])];
-        await this.agent.updateState(thread, { messages: restored }, 'agent');
-      }
-    } catch (err) {
-      this.logger.warn(`could not roll back the failed turn of ${turn.threadId}: ${(err as Error).message}`);
-    }
-  }
-
-  /** The thread's messages up to the end of this turn, if its question is already stored. */
-  private storedTurn(turn: Turn): BaseMessage[] | undefined {
-    if (turn.questionId === turn.runId) return undefined;
-    const messages = turn.beforeMessages ?? [];
-    const at = messages.findIndex((m) => isHumanMessage(m) && m.id === turn.questionId);
-    if (at < 0) return undefined;
-    const next = messages.findIndex((m, i) => i > at && isHumanMessage(m));
-    return next < 0 ? messages : messages.slice(0, next);
+  private rollBack(turn: Turn, err: unknown): Promise<void> {
+    return this.rollback.rollBack(turn, turn.abort.signal.reason === LEASE_LOST || isFencedWrite(err));
   }
 
   /** Every later log line of this request carries who and which thread and run it is about. */

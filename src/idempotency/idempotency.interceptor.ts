@@ -11,7 +11,7 @@ const SANE_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 
 declare module 'express-serve-static-core' {
   interface Request {
-    /** The request's Idempotency-Key, scoped by caller and user (hex SHA-256). */
+    /** The request's Idempotency-Key with its body, scoped by caller and user (hex SHA-256). */
     idempotencyKey?: string;
   }
 }
@@ -51,7 +51,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Scoped by caller and user, so one client's keys never answer another's requests.
     const key = createHash('sha256').update(`${req.principal?.id ?? ''}\n${body.user_id ?? ''}\n${header}`).digest('hex');
     const fingerprint = createHash('sha256').update(canonical(body)).digest('hex');
-    req.idempotencyKey = key;
+    // The key and the body: a key reused with another body (after its lifetime) is another request.
+    req.idempotencyKey = createHash('sha256').update(`${key}\n${fingerprint}`).digest('hex');
     const ttlMs = this.config.get('IDEMPOTENCY_TTL_HOURS') * 3_600_000;
     // A running claim lives one lease TTL at a time, renewed while its request runs: the claim of an
     // instance that crashed mid-turn frees itself as that turn's thread lease does, not after a day.

@@ -15,6 +15,7 @@ export class MemoryThreadLock implements ThreadLock {
     return {
       // One process holds every thread: this lease cannot be taken away.
       lost: new AbortController().signal,
+      held: async () => !released,
       release: async () => {
         if (!released) this.held.delete(threadId);
         released = true;

@@ -75,6 +75,7 @@ export class RedisThreadLock implements ThreadLock {
     return {
       token,
       lost: lost.signal,
+      held: async () => !released && (await redisCall(() => this.redis.get(key))) === token,
       release: async () => {
         if (released) return;
         released = true;

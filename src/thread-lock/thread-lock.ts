@@ -9,6 +9,8 @@ export interface ThreadLease {
    * failover or an event-loop stall longer than its TTL): the holder must stop writing the thread.
    */
   readonly lost: AbortSignal;
+  /** Whether the lease is still this holder's, asked of the store now (not only at renewals). */
+  held(): Promise<boolean>;
   release(): Promise<void>;
 }
 
