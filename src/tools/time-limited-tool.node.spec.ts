@@ -5,10 +5,12 @@ import type { AgentTool } from './agent-tool';
 import { TimeLimitedToolNode } from './time-limited-tool.node';
 
 const signals: AbortSignal[] = [];
+const limitsSeen: unknown[] = [];
 const sleepy = tool(
   async ({ ms }, config) => {
     const signal = config?.signal;
     if (signal) signals.push(signal);
+    limitsSeen.push(config?.metadata?.timeoutMs);
     await new Promise((resolve, reject) => {
       const timer = setTimeout(resolve, ms);
       signal?.addEventListener('abort', () => {
@@ -60,5 +62,11 @@ describe('TimeLimitedToolNode', () => {
 
   it('lists the tools it runs, for binding them to the model', () => {
     expect(new TimeLimitedToolNode(agentTools).tools.map((t) => t.name)).toEqual(['sleepy', 'broken']);
+  });
+
+  it('hands the tool its limit as metadata.timeoutMs (the MCP tools\' request timeout)', async () => {
+    limitsSeen.splice(0);
+    await run('sleepy', { ms: 1 });
+    expect(limitsSeen).toEqual([100]);
   });
 });

@@ -36,7 +36,10 @@ export class TimeLimitedToolNode extends ToolNode {
       }, limitMs);
     });
     try {
-      return await Promise.race([super.runTool(call, { ...config, signal }, state), timedOut]);
+      // metadata.timeoutMs is the MCP tools' request timeout: without it the MCP SDK cuts every call
+      // at its own 60 s default, whatever the tool's limit.
+      const limited = { ...config, signal, metadata: { ...config.metadata, timeoutMs: limitMs } };
+      return await Promise.race([super.runTool(call, limited, state), timedOut]);
     } finally {
       clearTimeout(timer);
     }
