@@ -161,3 +161,32 @@ describe.each(BACKENDS)('conversations API with $name', (backend) => {
     expect(again.data.message_count).toBe(2);
   });
 });
+
+describe.each(REDIS_BACKENDS)('an expired conversation with $name', (backend) => {
+  let redis: RunningBackend;
+  let app: NestExpressApplication;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    redis = await backend.start();
+    app = await createTestApp(redis.env);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('answers 404 once its checkpoints expired, and drops its lingering list entry', async () => {
+    await http().post('/api/chat').send({ user_id: 'carl', question: 'soon gone', thread_id: 'carl:expired' }).expect(200);
+    const reader = await redis.openReader();
+    try {
+      await reader.saver.deleteThread('carl:expired'); // what CHECKPOINT_TTL_MINUTES does to the thread's keys
+    } finally {
+      await reader.close();
+    }
+    await http().get('/api/users/carl/conversations/carl:expired').expect(404);
+    await http().delete('/api/users/carl/conversations/carl:expired').expect(404);
+    const list = await http().get('/api/users/carl/conversations').expect(200);
+    expect(list.body.data.conversations).toEqual([]);
+  });
+});

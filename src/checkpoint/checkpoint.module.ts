@@ -42,6 +42,9 @@ async function createSaver(
     return new RedisCheckpointSaver(redis, {
       keyPrefix: config.get('CHECKPOINT_KEY_PREFIX'),
       ttlMinutes: info.ttlMinutes,
+      // A thread lives CHECKPOINT_TTL_MINUTES after its last turn, as its conversation-list entry
+      // does: reading it (GET of the conversation) does not prolong one without the other.
+      refreshOnRead: false,
       keepLatest: info.keepLatest,
     });
   }
@@ -51,7 +54,7 @@ async function createSaver(
   if (info.keepLatest) logger.warn('CHECKPOINT_KEEP_LATEST is not supported by the redis-stack backend; ignored');
   const saver = new RedisStackSaver(
     redis as RedisClientType,
-    info.ttlMinutes ? { defaultTTL: info.ttlMinutes, refreshOnRead: true } : undefined,
+    info.ttlMinutes ? { defaultTTL: info.ttlMinutes, refreshOnRead: false } : undefined,
   );
   // Created now rather than on the first request, so a broken server fails start-up.
   await saver.ensureIndexes();

@@ -81,7 +81,8 @@ export class ConversationsService {
       this.index.messageTimes(userId, threadId),
     ]);
     const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
-    if (!summary && messages.length === 0) throw notFound();
+    // No checkpoint: the thread never was, or expired (its index entry may linger until trimmed).
+    if (!state.createdAt) throw notFound();
     const summaryMessage = messages.find(isSummary);
     const createdAt = summary?.created_at ?? state.createdAt ?? new Date(0).toISOString();
     return {
@@ -116,7 +117,11 @@ export class ConversationsService {
         this.index.get(userId, threadId),
         this.checkpointer.getTuple({ configurable: { thread_id: threadId } }),
       ]);
-      if (!indexed && !latest) throw notFound();
+      if (!latest) {
+        // Expired (or never stored): nothing to erase but a lingering index entry.
+        if (indexed) await this.index.remove(userId, threadId);
+        throw notFound();
+      }
       await this.checkpointer.deleteThread(threadId);
       await this.index.remove(userId, threadId);
     } finally {
