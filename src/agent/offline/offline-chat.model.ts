@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BaseChatModel,
   type BaseChatModelParams,
@@ -70,7 +71,9 @@ export class OfflineChatModel extends BaseChatModel {
 
     const questions = messages.filter((m) => isHumanMessage(m)).map(textOf);
     const question = questions.at(-1) ?? '';
-    const callId = `call_offline_${messages.length}`;
+    // Unique: with bounded history a message count comes back, and ToolNode skips a call whose id
+    // already has a result, leaving it unanswered.
+    const callId = `call_offline_${randomUUID()}`;
     if (this.toolNames.has(CURRENT_TIME_TOOL_NAME) && TIME_QUESTION.test(question)) {
       const timezone = IANA_ZONE.exec(question)?.[1];
       return new AIMessage({
