@@ -1,6 +1,14 @@
 import { AIMessage, type BaseMessage, HumanMessage, RemoveMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
 import { REMOVE_ALL_MESSAGES } from '@langchain/langgraph';
-import { boundedHistoryHook, extractiveSummary, keepFrom, SUMMARY_ID } from './bounded-history';
+import {
+  approximateTokens,
+  boundedHistoryHook,
+  extractiveSummary,
+  historyRoom,
+  keepFrom,
+  SUMMARY_ID,
+  SUMMARY_MAX_CHARS,
+} from './bounded-history';
 
 const turn = (n: number, withTool = false): BaseMessage[] => [
   new HumanMessage({ id: `h${n}`, content: `question ${n}` }),
@@ -63,5 +71,28 @@ describe('bounded history', () => {
     };
     expect(update.messages[1].content).toBe('Earlier in this conversation the user asked 2 questions:\n- question 0\n- question 1');
     expect(await hook({ messages: [new HumanMessage('only')] })).toEqual({});
+  });
+
+  it('leaves room for the answer (and the summary), so the stored thread fits the limit after the turn', async () => {
+    const plain = boundedHistoryHook({ maxMessages: 4 });
+    const before = [...turn(1), ...turn(2), new HumanMessage({ id: 'h3', content: 'question 3' })];
+    const kept = ((await plain({ messages: before })) as { messages: BaseMessage[] }).messages.slice(1);
+    expect(kept.map((m) => m.id)).toEqual(['h2', 'a2', 'h3']); // + the answer = 4
+    const summarized = boundedHistoryHook({ maxMessages: 4 }, extractiveSummary);
+    const withSummary = ((await summarized({ messages: before })) as { messages: BaseMessage[] }).messages.slice(1);
+    expect(withSummary.map((m) => m.id)).toEqual([SUMMARY_ID, 'h3']); // + the answer = 3 (h2, a2, h3 would make 5)
+    expect(historyRoom({ maxTokens: 1000 }, true).maxTokens).toBe(1000 - 504);
+  });
+
+  it('clips a summary that a model wrote too long, and counts it against the token limit', async () => {
+    const verbose = async () => 'word '.repeat(10_000);
+    const hook = boundedHistoryHook({ maxTokens: 1000 }, verbose);
+    const long = [...turn(1), new HumanMessage({ id: 'h2', content: 'x'.repeat(3000) }), new AIMessage({ id: 'a2', content: 'y' }), new HumanMessage({ id: 'h3', content: 'question 3' })];
+    const update = (await hook({ messages: long })) as { messages: BaseMessage[] };
+    const summary = String(update.messages[1].content);
+    expect(summary.length).toBeLessThanOrEqual(SUMMARY_MAX_CHARS);
+    expect(summary.endsWith('…')).toBe(true);
+    const tokens = update.messages.slice(1).reduce((sum, m) => sum + approximateTokens(m), 0);
+    expect(tokens).toBeLessThanOrEqual(1000);
   });
 });
