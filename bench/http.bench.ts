@@ -46,7 +46,7 @@ async function startFloor(url: string): Promise<{ url: string; close(): Promise<
     const lease = await lock.acquire(threadId, 30_000);
     const run = await runs.start(threadId, String(n), new AbortController());
     const config = await addTurn(saver, threadId, question);
-    await index.record({ userId: user_id, threadId, at: new Date(), question, answer: 'a', messageCount: 2, messageIds: ['x'] });
+    await index.record({ userId: user_id, threadId, at: new Date(), question, answer: 'a', messageCount: 2, messageIds: ['x'], threadMessageIds: ['x'] });
     await run.end();
     await lease!.release();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, data: { thread_id: threadId, config } }));

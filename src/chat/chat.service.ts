@@ -313,6 +313,7 @@ export class ChatService {
       answer: response,
       messageCount: messages.length,
       messageIds: messages.slice(turnStart).flatMap((m) => (m.id ? [m.id] : [])),
+      threadMessageIds: messages.flatMap((m) => (m.id ? [m.id] : [])),
     });
     const usage = usageOf(turnMessages);
     return {

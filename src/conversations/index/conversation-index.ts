@@ -21,8 +21,10 @@ export interface TurnRecord {
   question: string;
   answer: string;
   messageCount: number;
-  /** ids of the messages this turn added, to give each a `created_at` */
+  /** ids of the messages this turn added, to give each a `created_at` (kept if it has one) */
   messageIds: string[];
+  /** ids of every message still in the thread: the times of the others (cut by bounded history) go */
+  threadMessageIds: string[];
 }
 
 export interface ConversationPage {

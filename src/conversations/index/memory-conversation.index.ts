@@ -30,7 +30,9 @@ export class MemoryConversationIndex implements ConversationIndex {
     const previous = threads.get(turn.threadId);
     threads.set(turn.threadId, {
       score: turn.at.getTime(),
-      times: { ...previous?.times, ...Object.fromEntries(turn.messageIds.map((id) => [id, at])) },
+      times: Object.fromEntries(
+        turn.threadMessageIds.map((id) => [id, previous?.times[id] ?? (turn.messageIds.includes(id) ? at : undefined)]).filter(([, t]) => t),
+      ),
       summary: {
         thread_id: turn.threadId,
         user_id: turn.userId,

@@ -17,8 +17,9 @@ import {
  * KEYS: 1 the user's threads (ZSET by updated_at ms), 2 their summaries (HASH thread → JSON),
  * 3 this thread's message times (HASH message id → ISO time).
  * ARGV: thread id, updated_at ms, summary JSON for a new thread, last_question, last_answer,
- * updated_at ISO, message_count, ttl seconds (0 = none), then message ids.
- * created_at and title of an existing thread are kept.
+ * updated_at ISO, message_count, ttl seconds (0 = none), n, then the n ids of the turn's messages,
+ * then the ids of every message still in the thread (the times of the others are dropped).
+ * created_at and title of an existing thread are kept, and so is a message's first time.
  */
 const RECORD = luaScript(`
 local thread, score, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[8])
@@ -31,7 +32,13 @@ if existing then
 end
 redis.call('HSET', KEYS[2], thread, cjson.encode(summary))
 redis.call('ZADD', KEYS[1], score, thread)
-for i = 9, #ARGV do redis.call('HSET', KEYS[3], ARGV[i], ARGV[6]) end
+local added = tonumber(ARGV[9])
+for i = 10, 9 + added do redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[6]) end
+local still = {}
+for i = 10 + added, #ARGV do still[ARGV[i]] = true end
+for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
+  if not still[id] then redis.call('HDEL', KEYS[3], id) end
+end
 if ttl > 0 then
   -- threads idle for longer than the TTL have expired with their checkpoints
   local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (score - ttl * 1000))
@@ -84,7 +91,9 @@ export class RedisConversationIndex implements ConversationIndex {
       at,
       String(turn.messageCount),
       String(this.ttlSeconds),
+      String(turn.messageIds.length),
       ...turn.messageIds,
+      ...turn.threadMessageIds,
     ]);
   }
 
