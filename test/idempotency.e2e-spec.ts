@@ -84,27 +84,18 @@ describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => 
 });
 
 describe.each(['exit', 'async'])('Idempotency-Key when Redis hangs mid-turn (durability %s)', (durability) => {
-  const llm = new FakeOpenAIServer();
-  let redis: RedisTestServer;
+  let deployment: OpenAIDeployment;
   let app: NestExpressApplication;
+  let llm: FakeOpenAIServer;
+  let redis: RedisTestServer;
 
   beforeAll(async () => {
-    await llm.start();
-    redis = await RedisTestServer.start('plain');
-    app = await createTestApp({
-      REDIS_URL: redis.url,
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_MAX_RETRIES: '0',
-      REDIS_COMMAND_TIMEOUT_MS: '500',
-      CHECKPOINT_DURABILITY: durability,
-    });
+    deployment = await OpenAIDeployment.start(1, { REDIS_COMMAND_TIMEOUT_MS: '500', CHECKPOINT_DURABILITY: durability });
+    [app] = deployment.apps;
+    ({ llm } = deployment);
+    redis = deployment.redis!;
   });
-  afterAll(async () => {
-    await app?.close();
-    await redis?.stop();
-    await llm.stop();
-  });
+  afterAll(() => deployment?.stop());
 
   it('answers the retry of a turn that was stored after its client heard 503, without running it again', async () => {
     const server = app.getHttpServer();
@@ -135,10 +126,11 @@ describe.each(['exit', 'async'])('Idempotency-Key when Redis hangs mid-turn (dur
 });
 
 describe('Idempotency-Key retries against what earlier attempts stored', () => {
-  const llm = new FakeOpenAIServer();
-  let redis: RedisTestServer;
+  let deployment: OpenAIDeployment;
   let app: NestExpressApplication;
   let keepFailed: NestExpressApplication;
+  let llm: FakeOpenAIServer;
+  let redis: RedisTestServer;
   /** As if IDEMPOTENCY_TTL_HOURS had passed, or the attempt had failed and released its key. */
   const forgetKeys = async () => {
     const client = createClient({ url: redis.url });
@@ -153,17 +145,15 @@ describe('Idempotency-Key retries against what earlier attempts stored', () => {
     );
 
   beforeAll(async () => {
-    await llm.start();
-    redis = await RedisTestServer.start('plain');
-    const env = { REDIS_URL: redis.url, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseUrl, LLM_MAX_RETRIES: '0' };
-    app = await createTestApp(env);
-    keepFailed = await createTestApp({ ...env, AGENT_KEEP_FAILED_TURNS: 'true' });
+    deployment = await OpenAIDeployment.start(1);
+    [app] = deployment.apps;
+    ({ llm } = deployment);
+    redis = deployment.redis!;
+    keepFailed = await createTestApp({ REDIS_URL: redis.url, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseUrl, LLM_MAX_RETRIES: '0', AGENT_KEEP_FAILED_TURNS: 'true' });
   });
   afterAll(async () => {
-    await app?.close();
     await keepFailed?.close();
-    await redis?.stop();
-    await llm.stop();
+    await deployment?.stop();
   });
   beforeEach(() => llm.reset());
 

@@ -4,8 +4,17 @@ import { createClient } from 'redis';
 import request from 'supertest';
 import { RedisCheckpointSaver } from '../src/checkpoint/redis.saver';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
+import { OpenAIDeployment } from './support/openai-deployment';
 import { RedisTestServer } from './support/redis-server';
 import { createTestApp } from './support/test-app';
+
+/** What a Redis failover without persistence, or a stall past the TTL, does to a thread's lease. */
+async function dropLease(url: string, threadId: string) {
+  const client = createClient({ url });
+  await client.connect();
+  await client.del(`lgcp:{${threadId}}:lease`);
+  await client.quit();
+}
 
 /** Every question once, and each checkpoint the child of the one before: no fork, no loss. */
 async function expectLinearHistory(url: string, threadId: string, questions: string[]) {
@@ -29,30 +38,18 @@ async function expectLinearHistory(url: string, threadId: string, questions: str
 }
 
 describe.each(['exit', 'async'])('a turn that lost its lease while another instance committed a turn (durability %s)', (durability) => {
-  const llm = new FakeOpenAIServer();
-  let redis: RedisTestServer;
+  let deployment: OpenAIDeployment;
   let apps: NestExpressApplication[];
+  let llm: FakeOpenAIServer;
+  let redis: RedisTestServer;
 
   beforeAll(async () => {
-    await llm.start();
-    redis = await RedisTestServer.start('plain');
     // A long TTL: the lost lease is noticed only at the next renewal (every 2 s), after B's turn.
-    const env = {
-      REDIS_URL: redis.url,
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_MAX_RETRIES: '0',
-      THREAD_BUSY_POLICY: 'reject',
-      THREAD_LEASE_TTL_MS: '6000',
-      CHECKPOINT_DURABILITY: durability,
-    };
-    apps = [await createTestApp(env), await createTestApp(env)];
+    deployment = await OpenAIDeployment.start(2, { THREAD_BUSY_POLICY: 'reject', THREAD_LEASE_TTL_MS: '6000', CHECKPOINT_DURABILITY: durability });
+    ({ apps, llm } = deployment);
+    redis = deployment.redis!;
   });
-  afterAll(async () => {
-    await Promise.all((apps ?? []).map((a) => a.close()));
-    await redis?.stop();
-    await llm.stop();
-  });
+  afterAll(() => deployment?.stop());
 
   it('neither overwrites nor rolls back the other turn', async () => {
     const thread = 'polo:taken';
@@ -65,10 +62,7 @@ describe.each(['exit', 'async'])('a turn that lost its lease while another insta
     llm.enqueue({ delayMs: 3000, body: completion('answer of the turn that lost its lease') }, { body: completion('second answer') });
     const losing = ask(one, 'lost').then((r) => r);
     await new Promise((r) => setTimeout(r, 300));
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    await client.del(`lgcp:{${thread}}:lease`);
-    await client.quit();
+    await dropLease(redis.url, thread);
     await ask(two, 'second').expect(200);
 
     const lost = await losing;
@@ -95,10 +89,7 @@ describe.each(['exit', 'async'])('a turn that lost its lease while another insta
     llm.enqueue({ delayMs: 900, status: 500, body: { error: { message: 'down' } } }, { body: completion('second answer') });
     const failing = ask(one, 'failing').then((r) => r);
     await new Promise((r) => setTimeout(r, 300));
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    await client.del(`lgcp:{${thread}}:lease`);
-    await client.quit();
+    await dropLease(redis.url, thread);
     await ask(two, 'second').expect(200);
 
     expect((await failing).status).toBe(502); // its model failed before the renewal saw the loss
@@ -181,11 +172,7 @@ describe.each(['reject', 'queue'] as const)('THREAD_BUSY_POLICY=%s with two inst
     llm.enqueue({ delayMs: 4000, body: completion('answer of the turn that lost its lease') });
     const losing = request(app).post('/api/chat').send({ user_id: 'polo', question: 'lost', thread_id: 'polo:lost' }).then((r) => r);
     await new Promise((r) => setTimeout(r, 300));
-    // What a Redis failover without persistence (or a stall past the TTL) does to the lease.
-    const client = createClient({ url: redis.url });
-    await client.connect();
-    await client.del('lgcp:{polo:lost}:lease');
-    await client.quit();
+    await dropLease(redis.url, 'polo:lost');
 
     const res = await losing;
     expect(res.status).toBe(503);
