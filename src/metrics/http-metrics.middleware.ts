@@ -9,10 +9,16 @@ export class HttpMetricsMiddleware implements NestMiddleware {
 
   use(req: Request, res: Response, next: NextFunction): void {
     const stop = this.metrics.httpDuration.startTimer();
-    res.once('finish', () => {
+    let observed = false;
+    const observe = (status: string) => {
+      if (observed) return;
+      observed = true;
       const route = (req.route as { path?: string } | undefined)?.path;
-      stop({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
-    });
+      stop({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status });
+    };
+    res.once('finish', () => observe(String(res.statusCode)));
+    // A client that hangs up first (a stream left early) ends the request too: 499, as nginx says.
+    res.once('close', () => observe(res.writableFinished ? String(res.statusCode) : '499'));
     next();
   }
 }
