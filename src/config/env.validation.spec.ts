@@ -82,6 +82,7 @@ describe('validateEnv', () => {
     ['REDIS_URL', 'redis://a:1,http://b:2', /REDIS_URL/],
     ['CHECKPOINT_KEY_PREFIX', 'has{brace}', /CHECKPOINT_KEY_PREFIX must be/],
     ['CHECKPOINT_KEEP_LATEST', '0', /CHECKPOINT_KEEP_LATEST/],
+    ['AGENT_MAX_HISTORY_MESSAGES', '1', /AGENT_MAX_HISTORY_MESSAGES="1"/],
     ['SWAGGER_ENABLED', 'maybe', /SWAGGER_ENABLED="maybe"/],
     ['BODY_LIMIT', 'lots', /BODY_LIMIT must look like 100kb or 1mb/],
   ])('rejects %s=%s naming the variable', (key, value, message) => {
@@ -118,5 +119,13 @@ describe('validateEnv', () => {
 
   it('lists every variable it reads', () => {
     expect(ENV_KEYS).toEqual(expect.arrayContaining(['REDIS_URL', 'LLM_API_KEY', 'CHECKPOINT_TTL_MINUTES', 'PORT']));
+  });
+
+  it('wants room for the summary, the question and its answer when summarizing', () => {
+    expect(() => validateEnv({ AGENT_MAX_HISTORY_MESSAGES: '2', AGENT_SUMMARIZE: 'true' })).toThrow(
+      /AGENT_MAX_HISTORY_MESSAGES="2": AGENT_MAX_HISTORY_MESSAGES must be at least 3 with AGENT_SUMMARIZE=true/,
+    );
+    expect(validateEnv({ AGENT_MAX_HISTORY_MESSAGES: '2' }).AGENT_MAX_HISTORY_MESSAGES).toBe(2);
+    expect(validateEnv({ AGENT_MAX_HISTORY_MESSAGES: '3', AGENT_SUMMARIZE: 'true' }).AGENT_MAX_HISTORY_MESSAGES).toBe(3);
   });
 });

@@ -13,6 +13,10 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
+  type ValidationArguments,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
   validateSync,
 } from 'class-validator';
 
@@ -66,6 +70,18 @@ const toOptionalInt = (params: { value: unknown }) =>
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help, and answer in the language of the question.';
+
+/** A summary, the question and its answer: what the stored thread holds at the least when summarizing. */
+@ValidatorConstraint({ name: 'roomForSummary' })
+class RoomForSummaryRule implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    return !(args.object as { AGENT_SUMMARIZE?: boolean }).AGENT_SUMMARIZE || typeof value !== 'number' || value >= 3;
+  }
+
+  defaultMessage(): string {
+    return 'AGENT_MAX_HISTORY_MESSAGES must be at least 3 with AGENT_SUMMARIZE=true (the summary, the question and its answer)';
+  }
+}
 
 /**
  * Every environment variable the service reads, with its default.
@@ -169,7 +185,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
   MCP_CONNECT_TIMEOUT_MS = 10_000;
 
-  @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(2)
+  @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(2) @Validate(RoomForSummaryRule)
   AGENT_MAX_HISTORY_MESSAGES?: number = undefined;
 
   @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(100)
@@ -267,7 +283,6 @@ export class EnvironmentVariables {
 /** Names of every variable the service reads. */
 export const ENV_KEYS = Object.keys(new EnvironmentVariables()) as Array<keyof EnvironmentVariables>;
 
-/** Variables that hold (or may hold) credentials: a validation error never repeats their value. */
 /** Never echoed in errors: they hold, or may hold (URLs with user:password), credentials. */
 const SECRET_VARIABLES = new Set([
   'REDIS_URL',

@@ -75,8 +75,8 @@ export const extractiveSummary: Summarizer = async (cut, previous) => {
  * older turns are removed from the state itself (not only from the prompt), optionally folded
  * into one running summary kept first (clipped to SUMMARY_MAX_CHARS). The system prompt is never
  * part of the state, so it stays. After a turn without tool calls the stored thread (summary and
- * answer included) fits the limits; tool traffic of the current turn can exceed them until the
- * next one.
+ * answer included) fits the message limit; the token limit bounds what the model is sent (the
+ * answer comes on top). Tool traffic of the current turn can exceed them until the next one.
  */
 export function boundedHistoryHook(limits: HistoryLimits, summarize?: Summarizer) {
   return async (state: { messages: BaseMessage[] }) => {
