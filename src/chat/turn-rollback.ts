@@ -5,7 +5,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { AGENT } from '../agent/agent.constants';
 import type { Agent } from '../agent/agent.factory';
 import { CHECKPOINTER } from '../checkpoint/checkpoint.constants';
-import { FENCE_TOKEN } from '../checkpoint/redis.saver';
+import { FENCE_TOKEN, RedisCheckpointSaver } from '../checkpoint/redis.saver';
 import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
 import { isFencedWrite } from './run-errors';
 import type { Turn } from './turn';
@@ -61,7 +61,8 @@ export class TurnRollback {
   private async restore(turn: Turn, fence: string | undefined): Promise<void> {
     const configurable = { thread_id: turn.threadId, ...(fence ? { [FENCE_TOKEN]: fence } : {}) };
     if (turn.before === '') {
-      await this.checkpointer.deleteThread(turn.threadId);
+      if (fence && this.checkpointer instanceof RedisCheckpointSaver) await this.checkpointer.deleteThreadFenced(turn.threadId, fence);
+      else await this.checkpointer.deleteThread(turn.threadId);
     } else if (await this.checkpointer.getTuple({ configurable: { thread_id: turn.threadId, checkpoint_ns: '', checkpoint_id: turn.before } })) {
       await this.agent.updateState({ configurable: { ...configurable, checkpoint_id: turn.before } }, { messages: [] }, 'agent');
     } else {

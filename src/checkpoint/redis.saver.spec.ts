@@ -294,6 +294,14 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     expect((await sut.getTuple(first))?.pendingWrites).toEqual([['task-a', 'messages', 'w']]);
     // Writes without a token (other callers, tests, the roll-back) are not fenced.
     await sut.put(first, late, meta, { messages: 3 });
+
+    // Deleting the thread (the roll-back of a failed first turn) is fenced the same way.
+    await client.set('lgcp:{fenced}:lease', 'token-of-B');
+    await expect(sut.deleteThreadFenced('fenced', 'token-of-A')).rejects.toBeInstanceOf(FencedWriteError);
+    expect(await sut.getTuple({ configurable: { thread_id: 'fenced' } })).toBeDefined();
+    await sut.deleteThreadFenced('fenced', 'token-of-B');
+    expect(await sut.getTuple({ configurable: { thread_id: 'fenced' } })).toBeUndefined();
+    expect(await client.exists('lgcp:{fenced}:lease')).toBe(1); // the lease is not the saver's to delete
   });
 
   it('reads back a checkpoint with more pending writes than one Lua call can unpack', async () => {

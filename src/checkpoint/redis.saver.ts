@@ -18,7 +18,7 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import type { RedisConnection } from '../redis/redis-connection';
 import { type LuaScript, luaScript, redisCall, runScript } from '../redis/redis-script';
-import { GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT } from './redis/checkpoint.scripts';
+import { DELETE_FENCED_SCRIPT, GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT } from './redis/checkpoint.scripts';
 import { FencedWriteError, isFencedReply } from './redis/fenced-write.error';
 import { SEP, threadKeys, threadLeaseKey, threadRegistryKey } from './redis/thread-keys';
 
@@ -55,7 +55,12 @@ interface StoredRecord {
   d?: 1;
 }
 
-const SCRIPTS = { put: luaScript(PUT_SCRIPT), putWrites: luaScript(PUT_WRITES_SCRIPT), get: luaScript(GET_SCRIPT) };
+const SCRIPTS = {
+  put: luaScript(PUT_SCRIPT),
+  putWrites: luaScript(PUT_WRITES_SCRIPT),
+  get: luaScript(GET_SCRIPT),
+  deleteFenced: luaScript(DELETE_FENCED_SCRIPT),
+};
 
 /** serde output as text: JSON stays readable, anything else is base64. */
 function encodeTyped([type, bytes]: [string, Uint8Array]): [string, string] {
@@ -274,6 +279,13 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       redisCall(() => this.redis.del(threadKeys(this.prefix, threadId))),
       redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId)),
     ]);
+  }
+
+  /** deleteThread, refused (FencedWriteError) unless the thread's lease still holds `fence`. */
+  async deleteThreadFenced(threadId: string, fence: string): Promise<void> {
+    assertKeyPart('thread_id', threadId);
+    await this.runFenced(SCRIPTS.deleteFenced, threadId, [fence]);
+    await redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId));
   }
 
   /**

@@ -207,3 +207,8 @@ local write_fields = redis.call('ZRANGEBYLEX', KEYS[5], wmin, wmax)
 expire_all(ttl)
 return { member, record, fetch(KEYS[3], blob_fields), fetch(KEYS[4], write_fields) }
 `;
+
+/** ARGV: fence token. Deletes the thread's five keys, unless the lease no longer holds the token. */
+export const DELETE_FENCED_SCRIPT = `${FENCE(1)}
+return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+`;
