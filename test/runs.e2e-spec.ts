@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createClient } from 'redis';
 import request from 'supertest';
 import { completion } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
@@ -71,5 +72,40 @@ describe('run status and cancellation across two instances on one Redis', () => 
     expect(res.body.data.cancelled).toBe(false);
     await request(one.getHttpServer()).get('/api/users/polo/conversations/alice:1/status').expect(404);
     await request(one.getHttpServer()).post('/api/users/polo/conversations/alice:1/cancel').expect(404);
+  });
+});
+
+describe('run status after a turn lost its lease to a turn on the other instance', () => {
+  let deployment: OpenAIDeployment;
+  let one: NestExpressApplication;
+  let two: NestExpressApplication;
+
+  beforeAll(async () => {
+    deployment = await OpenAIDeployment.start(2, { THREAD_LEASE_TTL_MS: '1000' });
+    [one, two] = deployment.apps;
+  });
+  afterAll(() => deployment?.stop());
+
+  const status = async (app: NestExpressApplication, thread: string) =>
+    (await request(app.getHttpServer()).get(`/api/users/polo/conversations/${thread}/status`).expect(200)).body.data;
+
+  it('shows the running turn, not the lost one, and cancels it', async () => {
+    deployment.llm.enqueue({ delayMs: 3000, body: completion('A') }, { delayMs: 3000, body: completion('B') });
+    const ask = (app: NestExpressApplication, question: string) =>
+      request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question, thread_id: 'polo:handover' }).then((r) => r);
+    const a = ask(one, 'A');
+    for (let i = 0; i < 50 && (await status(two, 'polo:handover')).state !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+    const redis = createClient({ url: deployment.redis!.url });
+    await redis.connect();
+    await redis.del('lgcp:{polo:handover}:lease'); // what a stall or a failover does to A's lease
+    await redis.quit();
+    const b = ask(two, 'B');
+
+    expect((await a).body.error.code).toBe('THREAD_LEASE_LOST');
+    const running = await status(one, 'polo:handover');
+    expect(running.state).toBe('running');
+    const cancel = await request(two.getHttpServer()).post('/api/users/polo/conversations/polo:handover/cancel').expect(200);
+    expect(cancel.body.data.cancelled).toBe(true);
+    expect((await b).body.error.code).toBe('CANCELLED');
   });
 });

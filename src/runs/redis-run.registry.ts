@@ -1,8 +1,27 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { hashTagOf } from '../checkpoint/redis/thread-keys';
 import type { RedisConnection } from '../redis/redis-connection';
-import { redisCall } from '../redis/redis-script';
+import { luaScript, redisCall, runScript } from '../redis/redis-script';
 import type { RunHandle, RunRegistry, RunStatus } from './run-registry';
+
+/**
+ * Writes the status record unless another run's record is there: a turn that lost its lease (and
+ * goes on until it notices) must not overwrite the status of the turn that took the thread over.
+ * ARGV: run id, record JSON, ttl ms.
+ */
+const WRITE = luaScript(`
+local current = redis.call('GET', KEYS[1])
+if current and cjson.decode(current).run_id ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`);
+
+/** Deletes the status record only if it is this run's. ARGV: run id. */
+const END = luaScript(`
+local current = redis.call('GET', KEYS[1])
+if current and cjson.decode(current).run_id == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
 
 /**
  * Run status in Redis (a small record that expires with the lease, so it cannot go stale) and
@@ -42,10 +61,11 @@ export class RedisRunRegistry implements RunRegistry, OnApplicationShutdown {
 
   async start(threadId: string, runId: string, abort: AbortController): Promise<RunHandle> {
     const status: RunStatus = { state: 'running', run_id: runId, started_at: new Date().toISOString() };
-    const write = () =>
-      redisCall(() => this.redis.set(this.key(threadId), JSON.stringify(status), { PX: this.ttlMs })).catch(() => undefined);
+    const key = this.key(threadId);
+    const write = () => runScript(this.redis, WRITE, [key], [runId, JSON.stringify(status), String(this.ttlMs)]).catch(() => undefined);
     this.local.set(threadId, abort);
-    await write();
+    // The new holder of the thread's lease: its record replaces whatever a lost turn left.
+    await redisCall(() => this.redis.set(key, JSON.stringify(status), { PX: this.ttlMs })).catch(() => undefined);
     const refresh = setInterval(write, Math.max(100, Math.floor(this.ttlMs / 3)));
     refresh.unref();
     return {
@@ -56,7 +76,7 @@ export class RedisRunRegistry implements RunRegistry, OnApplicationShutdown {
       end: async () => {
         clearInterval(refresh);
         if (this.local.get(threadId) === abort) this.local.delete(threadId);
-        await redisCall(() => this.redis.del(this.key(threadId))).catch(() => undefined);
+        await runScript(this.redis, END, [key], [runId]).catch(() => undefined);
       },
     };
   }
