@@ -77,6 +77,12 @@ describe('Idempotency-Key on POST /api/chat, two instances on one Redis', () => 
     }
   });
 
+  it('leaves a request that is not a JSON object to validation (400, not 500)', async () => {
+    const noBody = await request(one.getHttpServer()).post('/api/chat').set('Idempotency-Key', 'key-6').expect(400);
+    expect(noBody.body.error.code).toBe('VALIDATION_FAILED');
+    await post(one, 'key-7', [1] as unknown as object).expect(400);
+  });
+
   it('rejects an unusable key', async () => {
     const res = await post(one, 'has spaces', { user_id: 'polo', question: 'x' }).expect(400);
     expect(res.body.error.details[0].field).toBe('Idempotency-Key');

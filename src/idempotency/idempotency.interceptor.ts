@@ -47,9 +47,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { field: 'Idempotency-Key', messages: ['Idempotency-Key must be 1-200 characters from [A-Za-z0-9._:-]'] },
       ]);
     }
-    const body = req.body as { user_id?: string };
+    const body: unknown = req.body;
+    // Not a JSON object (no body, an array): validation answers 400; nothing to remember.
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return next.handle();
+    const userId: unknown = (body as { user_id?: unknown }).user_id;
     // Scoped by caller and user, so one client's keys never answer another's requests.
-    const key = createHash('sha256').update(`${req.principal?.id ?? ''}\n${body.user_id ?? ''}\n${header}`).digest('hex');
+    const key = createHash('sha256').update(`${req.principal?.id ?? ''}\n${typeof userId === 'string' ? userId : ''}\n${header}`).digest('hex');
     const fingerprint = createHash('sha256').update(canonical(body)).digest('hex');
     // The key and the body: a key reused with another body (after its lifetime) is another request.
     req.idempotencyKey = createHash('sha256').update(`${key}\n${fingerprint}`).digest('hex');
