@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createClient } from 'redis';
 import request from 'supertest';
 import { RedisTestServer } from './support/redis-server';
 import { createTestApp } from './support/test-app';
@@ -99,6 +100,25 @@ describe.each([
     const chat = await eventually(() => ask(), (r) => r.status === 200, 5000);
     expect(chat.status).toBe(200);
     expect(Date.now() - back).toBeLessThan(5000);
+  });
+
+  it('answers 503 while Redis refuses writes (a replica after a failover), and recovers', async () => {
+    const server = app.getHttpServer();
+    const ask = () => request(server).post('/api/chat').send({ user_id: 'polo', question: 'hello', thread_id: `polo:readonly-${backend}` });
+    await ask().expect(200);
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      await admin.sendCommand(['REPLICAOF', '127.0.0.1', '1']); // READONLY from now on
+      for (const res of [await ask(), await request(server).post('/api/chat/stream').send({ user_id: 'polo', question: 'hi' })]) {
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('REDIS_UNAVAILABLE');
+      }
+    } finally {
+      await admin.sendCommand(['REPLICAOF', 'NO', 'ONE']);
+      await admin.quit();
+    }
+    await ask().expect(200);
   });
 
   it('answers 503 while Redis hangs with the connection open, and recovers when it answers again', async () => {
