@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -61,11 +61,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // instance that crashed mid-turn frees itself as that turn's thread lease does, not after a day.
     const claimTtlMs = this.config.get('THREAD_LEASE_TTL_MS');
 
-    let record = await this.store.claim(key, fingerprint, claimTtlMs);
+    const owner = randomUUID();
+    let record = await this.store.claim(key, fingerprint, claimTtlMs, owner);
     const deadline = Date.now() + this.config.get('THREAD_BUSY_WAIT_MS');
     while (record?.state === 'running' && record.fingerprint === fingerprint && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      record = (await this.store.get(key)) ?? (await this.store.claim(key, fingerprint, claimTtlMs));
+      record = (await this.store.get(key)) ?? (await this.store.claim(key, fingerprint, claimTtlMs, owner));
     }
     if (record && record.fingerprint !== fingerprint) {
       throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used with a different request body');
@@ -77,11 +78,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       res.status(record.status).setHeader('Idempotent-Replayed', 'true');
       return from([record.body]);
     }
-    return from(this.run(next, key, fingerprint, ttlMs, claimTtlMs));
+    return from(this.run(next, key, fingerprint, ttlMs, claimTtlMs, owner));
   }
 
-  private async run(next: CallHandler, key: string, fingerprint: string, ttlMs: number, claimTtlMs: number): Promise<unknown> {
-    const renewal = setInterval(() => void this.store.extend(key, claimTtlMs).catch(() => undefined), Math.max(100, Math.floor(claimTtlMs / 3)));
+  private async run(next: CallHandler, key: string, fingerprint: string, ttlMs: number, claimTtlMs: number, owner: string): Promise<unknown> {
+    const renewal = setInterval(() => void this.store.extend(key, claimTtlMs, owner).catch(() => undefined), Math.max(100, Math.floor(claimTtlMs / 3)));
     renewal.unref();
     let body: unknown;
     try {
@@ -89,7 +90,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     } catch (err) {
       clearInterval(renewal);
       // A failed request is not recorded: the retry runs again.
-      await this.store.release(key).catch(() => undefined);
+      await this.store.release(key, owner).catch(() => undefined);
       throw err;
     }
     clearInterval(renewal);

@@ -1,24 +1,37 @@
 import type { RedisConnection } from '../redis/redis-connection';
-import { redisCall } from '../redis/redis-script';
+import { luaScript, redisCall, runScript } from '../redis/redis-script';
 
 /** Injection token of the {@link IdempotencyStore}. */
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 
 export type IdempotencyRecord =
-  | { state: 'running'; fingerprint: string }
+  | { state: 'running'; fingerprint: string; /** the request holding the claim */ owner?: string }
   | { state: 'done'; fingerprint: string; status: number; body: unknown };
 
 /** Responses kept under their Idempotency-Key, shared by every instance when Redis is there. */
 export interface IdempotencyStore {
-  /** Claims the key for a new request; or returns what is already recorded under it. */
-  claim(key: string, fingerprint: string, ttlMs: number): Promise<IdempotencyRecord | undefined>;
+  /** Claims the key for a new request (`owner`); or returns what is already recorded under it. */
+  claim(key: string, fingerprint: string, ttlMs: number, owner: string): Promise<IdempotencyRecord | undefined>;
   get(key: string): Promise<IdempotencyRecord | undefined>;
-  /** Keeps a running claim alive for another `ttlMs` (renewed while its request runs). */
-  extend(key: string, ttlMs: number): Promise<void>;
+  /** Keeps `owner`'s running claim alive for another `ttlMs` (renewed while its request runs). */
+  extend(key: string, ttlMs: number, owner: string): Promise<void>;
   complete(key: string, record: IdempotencyRecord, ttlMs: number): Promise<void>;
-  /** Forgets a claim whose request failed, so a retry runs again. */
-  release(key: string): Promise<void>;
+  /** Forgets `owner`'s claim when its request failed, so a retry runs again (never another's claim). */
+  release(key: string, owner: string): Promise<void>;
 }
+
+/**
+ * Extends (ARGV[3] ms) or releases a running claim only if ARGV[1] still owns it: after a claim
+ * expired, another request may hold the key.
+ */
+const IF_OWNER = luaScript(`
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local record = cjson.decode(raw)
+if record.state ~= 'running' or record.owner ~= ARGV[1] then return 0 end
+if ARGV[2] == 'release' then return redis.call('DEL', KEYS[1]) end
+return redis.call('PEXPIRE', KEYS[1], ARGV[3])
+`);
 
 export class RedisIdempotencyStore implements IdempotencyStore {
   constructor(
@@ -30,8 +43,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return `${this.prefix}:idem:${key}`;
   }
 
-  async claim(key: string, fingerprint: string, ttlMs: number) {
-    const running: IdempotencyRecord = { state: 'running', fingerprint };
+  async claim(key: string, fingerprint: string, ttlMs: number, owner: string) {
+    const running: IdempotencyRecord = { state: 'running', fingerprint, owner };
     const taken = await redisCall(() => this.redis.set(this.k(key), JSON.stringify(running), { NX: true, PX: ttlMs }));
     return taken === 'OK' ? undefined : ((await this.get(key)) ?? running);
   }
@@ -41,28 +54,32 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return raw ? (JSON.parse(raw) as IdempotencyRecord) : undefined;
   }
 
-  async extend(key: string, ttlMs: number) {
-    // Sent before `complete` on the same connection, so it never shortens a finished record.
-    await redisCall(() => this.redis.pExpire(this.k(key), ttlMs));
+  async extend(key: string, ttlMs: number, owner: string) {
+    await runScript(this.redis, IF_OWNER, [this.k(key)], [owner, 'extend', String(ttlMs)]);
   }
 
   async complete(key: string, record: IdempotencyRecord, ttlMs: number) {
     await redisCall(() => this.redis.set(this.k(key), JSON.stringify(record), { PX: ttlMs }));
   }
 
-  async release(key: string) {
-    await redisCall(() => this.redis.del(this.k(key)));
+  async release(key: string, owner: string) {
+    await runScript(this.redis, IF_OWNER, [this.k(key)], [owner, 'release']);
   }
 }
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
 
-  async claim(key: string, fingerprint: string, ttlMs: number) {
+  async claim(key: string, fingerprint: string, ttlMs: number, owner: string) {
     const existing = await this.get(key);
     if (existing) return existing;
-    this.records.set(key, { record: { state: 'running', fingerprint }, expiresAt: Date.now() + ttlMs });
+    this.records.set(key, { record: { state: 'running', fingerprint, owner }, expiresAt: Date.now() + ttlMs });
     return undefined;
+  }
+
+  private ownedBy(key: string, owner: string) {
+    const entry = this.records.get(key);
+    return entry?.record.state === 'running' && entry.record.owner === owner ? entry : undefined;
   }
 
   async get(key: string) {
@@ -71,16 +88,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return entry && entry.expiresAt > Date.now() ? entry.record : undefined;
   }
 
-  async extend(key: string, ttlMs: number) {
-    const entry = this.records.get(key);
-    if (entry?.record.state === 'running') entry.expiresAt = Date.now() + ttlMs;
+  async extend(key: string, ttlMs: number, owner: string) {
+    const entry = this.ownedBy(key, owner);
+    if (entry) entry.expiresAt = Date.now() + ttlMs;
   }
 
   async complete(key: string, record: IdempotencyRecord, ttlMs: number) {
     this.records.set(key, { record, expiresAt: Date.now() + ttlMs });
   }
 
-  async release(key: string) {
-    this.records.delete(key);
+  async release(key: string, owner: string) {
+    if (this.ownedBy(key, owner)) this.records.delete(key);
   }
 }
