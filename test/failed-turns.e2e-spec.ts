@@ -6,6 +6,7 @@ import { CONVERSATION_INDEX, type ConversationIndex } from '../src/conversations
 import { RedisUnavailableError } from '../src/redis/redis-errors';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
+import { hangUpAfter } from './support/hang-up';
 import { createTestApp } from './support/test-app';
 
 describe.each([
@@ -128,14 +129,7 @@ describe('a turn that fails around the model call', () => {
     const first = ask('first', 'polo:left');
     const firstDone = first.then((res) => res.status);
     await new Promise((r) => setTimeout(r, 200));
-    const queued = http().post('/api/chat/stream').send({ user_id: 'polo', question: 'abandoned', thread_id: 'polo:left' });
-    const queuedDone = queued.then(
-      () => undefined,
-      () => undefined,
-    );
-    await new Promise((r) => setTimeout(r, 200));
-    queued.abort();
-    await queuedDone;
+    await hangUpAfter(http().post('/api/chat/stream').send({ user_id: 'polo', question: 'abandoned', thread_id: 'polo:left' }), 200);
     expect(await firstDone).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(await stored('polo:left')).toEqual(['human:first', 'ai:slow answer']);

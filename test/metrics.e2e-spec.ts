@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { RedisTestServer } from './support/redis-server';
+import { hangUpAfter } from './support/hang-up';
 import { createTestApp } from './support/test-app';
 
 describe('GET /metrics', () => {
@@ -40,14 +41,7 @@ describe('GET /metrics', () => {
     await http().get('/api/users/polo/conversations/polo:m').set('X-API-Key', 'k').expect(200);
     // A stream whose client hangs up before it ends.
     llm.enqueue({ delayMs: 2000, body: completion('never heard') });
-    const left = http().post('/api/chat/stream').set('X-API-Key', 'k').send({ user_id: 'polo', question: 'slow', thread_id: 'polo:left' });
-    const leftDone = left.then(
-      () => undefined,
-      () => undefined,
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    left.abort();
-    await leftDone;
+    await hangUpAfter(http().post('/api/chat/stream').set('X-API-Key', 'k').send({ user_id: 'polo', question: 'slow', thread_id: 'polo:left' }), 300);
     await new Promise((r) => setTimeout(r, 300));
 
     const res = await http().get('/metrics').expect(200);
