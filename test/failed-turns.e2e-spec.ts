@@ -53,6 +53,45 @@ describe.each([
   });
 });
 
+describe.each([
+  { keep: false, name: 'by default' },
+  { keep: true, name: 'with AGENT_KEEP_FAILED_TURNS=true' },
+])('a turn cut off during its tool call, $name', ({ keep }) => {
+  let deployment: OpenAIDeployment;
+  let app: NestExpressApplication;
+  const ask = (question: string) => request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question, thread_id: 'polo:cut' });
+
+  beforeAll(async () => {
+    deployment = await OpenAIDeployment.start(1, {
+      AGENT_KEEP_FAILED_TURNS: String(keep),
+      AGENT_TURN_TIMEOUT_MS: '1500',
+      MCP_SERVERS: JSON.stringify({ mcpServers: { math: { command: process.execPath, args: ['test/support/mcp-test.server.mjs'] } } }),
+    });
+    [app] = deployment.apps;
+  });
+  afterAll(() => deployment?.stop());
+
+  it('leaves a conversation that a strict provider (OpenAI) still accepts', async () => {
+    deployment.llm.enqueue(
+      { body: completion('first answer') },
+      { body: completion(null, [{ id: 'call_sleep', name: 'math__sleep', args: { ms: 10_000 } }]) },
+      { body: completion('third answer') },
+    );
+    await ask('first').expect(200);
+    expect((await ask('second').expect(504)).body.error.code).toBe('TURN_TIMEOUT');
+    const third = await ask('third');
+    expect(third.body.data?.response ?? third.body).toBe('third answer');
+    const sent = deployment.llm.requests.at(-1)!.messages.map((m) => `${m.role}:${m.tool_call_id ?? m.content}`);
+    expect(sent.slice(1)).toEqual([
+      'user:first',
+      'assistant:first answer',
+      // Kept, the cut-off call reaches the model answered by an error result, not bare.
+      ...(keep ? ['user:second', 'assistant:', 'tool:call_sleep'] : []),
+      'user:third',
+    ]);
+  });
+});
+
 describe.each(['exit', 'async', 'sync'])('a failed turn with CHECKPOINT_KEEP_LATEST=1 and durability %s', (durability) => {
   let deployment: OpenAIDeployment;
   let app: NestExpressApplication;

@@ -1,8 +1,10 @@
+import { type BaseMessage, SystemMessage } from '@langchain/core/messages';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import type { TimeLimitedToolNode } from '../tools/time-limited-tool.node';
 import { boundedHistoryHook, type HistoryLimits, type Summarizer } from './history/bounded-history';
+import { answerInterruptedToolCalls } from './history/interrupted-tool-calls';
 import type { ModelCatalog } from './models/model-catalog';
 import type { ResilientChatModel } from './models/resilient-chat.model';
 
@@ -27,11 +29,12 @@ export function createAgent(settings: AgentSettings) {
     if (!withTools.has(key)) withTools.set(key, model.bindTools(settings.toolNode.tools));
     return withTools.get(key)!;
   };
+  const system = new SystemMessage(settings.systemPrompt);
   return createReactAgent({
     llm: (_state: unknown, config: LangGraphRunnableConfig) => modelFor(config.configurable?.model as string | undefined),
     tools: settings.toolNode,
     checkpointSaver: settings.checkpointer,
-    prompt: settings.systemPrompt,
+    prompt: (state: { messages: BaseMessage[] }) => [system, ...answerInterruptedToolCalls(state.messages)],
     ...(settings.history ? { preModelHook: boundedHistoryHook(settings.history, settings.history.summarizer) } : {}),
   });
 }

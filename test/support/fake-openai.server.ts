@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ScriptedModelServer } from './scripted-model.server';
+import { type ScriptedReply, ScriptedModelServer } from './scripted-model.server';
 
 export interface ChatCompletionRequest {
   model: string;
@@ -58,7 +58,31 @@ function toChunks(body: ReturnType<typeof completion>): string {
   return parts.join('');
 }
 
-/** A local OpenAI-compatible server (`POST /v1/chat/completions`) answering from a script. */
+/**
+ * OpenAI's 400 for a conversation in which an assistant's tool calls are not all answered by the
+ * tool messages that follow it.
+ */
+export function unansweredToolCalls(request: ChatCompletionRequest): ScriptedReply | undefined {
+  const { messages } = request;
+  for (let i = 0; i < messages.length; i++) {
+    const calls = (messages[i].tool_calls ?? []) as Array<{ id: string }>;
+    if (messages[i].role !== 'assistant' || calls.length === 0) continue;
+    const answered = new Set<string | undefined>();
+    for (let j = i + 1; j < messages.length && messages[j].role === 'tool'; j++) answered.add(messages[j].tool_call_id);
+    const missing = calls.map((c) => c.id).filter((id) => !answered.has(id));
+    if (missing.length === 0) continue;
+    const message =
+      "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. " +
+      `The following tool_call_ids did not have response messages: ${missing.join(', ')}`;
+    return { status: 400, body: { error: { message, type: 'invalid_request_error', param: `messages.[${i + 1}].role`, code: null } } };
+  }
+  return undefined;
+}
+
+/**
+ * A local OpenAI-compatible server (`POST /v1/chat/completions`) answering from a script. It
+ * refuses, as OpenAI does, a conversation with an unanswered tool call.
+ */
 export class FakeOpenAIServer extends ScriptedModelServer<ChatCompletionRequest> {
   constructor() {
     super({
@@ -66,6 +90,7 @@ export class FakeOpenAIServer extends ScriptedModelServer<ChatCompletionRequest>
       defaultBody: (status) => (status === 200 ? completion('ok') : { error: { message: STATUS_CODES[status] ?? 'error' } }),
       stream: (request, body) =>
         request.stream ? { contentType: 'text/event-stream', payload: toChunks(body as ReturnType<typeof completion>) } : undefined,
+      refuse: unansweredToolCalls,
     });
   }
 

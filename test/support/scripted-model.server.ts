@@ -21,6 +21,8 @@ export interface ProviderWire<R> {
   defaultBody(status: number): unknown;
   /** The answer as the streamed request receives it, or undefined when `request` is not streamed. */
   stream(request: R, body: unknown): { contentType: string; payload: string } | undefined;
+  /** The error the API answers a request it refuses as invalid (before any scripted reply is used). */
+  refuse?(request: R): ScriptedReply | undefined;
 }
 
 /**
@@ -57,7 +59,7 @@ export class ScriptedModelServer<R> extends LoopbackHttpServer {
     }
     const request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as R;
     this.requests.push(request);
-    const reply = this.replies.shift()?.(request) ?? { status: 500 };
+    const reply = this.wire.refuse?.(request) ?? this.replies.shift()?.(request) ?? { status: 500 };
     res.once('close', () => {
       if (!res.writableFinished) this.abandoned++;
     });
