@@ -56,6 +56,7 @@ describe('tools by configuration: MCP servers over stdio and streamable HTTP', (
       ['math__lookup_city', 'mcp:math', 500],
       ['math__sleep', 'mcp:math', 500],
       ['math__explode', 'mcp:math', 500],
+      ['math__chart', 'mcp:math', 500],
       ['web__weather', 'mcp:web', 30000],
     ]);
     expect(tools.find((t) => t.name === 'math__add')?.parameters).toMatchObject({
@@ -79,6 +80,7 @@ describe('tools by configuration: MCP servers over stdio and streamable HTTP', (
       'math__lookup_city',
       'math__sleep',
       'math__explode',
+      'math__chart',
       'web__weather',
     ]);
     expect(lastToolResult()).toMatchObject({ role: 'tool', tool_call_id: 'call_math__add', content: '5' });
@@ -99,6 +101,25 @@ describe('tools by configuration: MCP servers over stdio and streamable HTTP', (
     callThenAnswer('math__lookup_city', { city: 'Atlantis' }, 'I do not know Atlantis.');
     await ask('Population of Atlantis?').expect(200);
     expect(lastToolResult()).toMatchObject({ content: expect.stringContaining('Unknown city: Atlantis') });
+  });
+
+  it('gives the model an image, a resource and a link as text, which every provider takes', async () => {
+    callThenAnswer('math__chart', {}, 'Here is the chart.');
+    const res = await ask('Draw the sales chart.').expect(200);
+    const result = lastToolResult();
+    expect(result).toMatchObject({ role: 'tool', tool_call_id: 'call_math__chart' });
+    expect(result?.content).toBe(
+      [
+        'Sales by month',
+        '[image/png image, 1 KiB: not shown, tool results reach the model as text]',
+        'Resource file:///sales.csv (text/csv):\nmonth,sales\nJan,10',
+        '[application/pdf file https://example.com/sales.pdf: not shown, tool results reach the model as text]',
+      ].join('\n'),
+    );
+    expect(res.body.data.tool_calls[0].result).toBe(result?.content);
+    // The next turn of the conversation still goes through.
+    llm.enqueue({ body: completion('Still here.') });
+    await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'And now?', thread_id: res.body.data.thread_id }).expect(200);
   });
 
   it('abandons a tool call past its timeout and tells the model so', async () => {

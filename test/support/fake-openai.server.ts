@@ -58,30 +58,41 @@ function toChunks(body: ReturnType<typeof completion>): string {
   return parts.join('');
 }
 
+const invalidRequest = (message: string, param: string): ScriptedReply => ({
+  status: 400,
+  body: { error: { message, type: 'invalid_request_error', param, code: null } },
+});
+
 /**
- * OpenAI's 400 for a conversation in which an assistant's tool calls are not all answered by the
- * tool messages that follow it.
+ * The 400 OpenAI answers a conversation it refuses: an assistant's tool calls not all answered by
+ * the tool messages that follow it, or a tool message with anything but text.
  */
-export function unansweredToolCalls(request: ChatCompletionRequest): ScriptedReply | undefined {
-  const { messages } = request;
+export function openAIRefusal({ messages }: ChatCompletionRequest): ScriptedReply | undefined {
   for (let i = 0; i < messages.length; i++) {
+    const { role, content } = messages[i];
+    const parts = Array.isArray(content) ? (content as Array<{ type?: string }>) : [];
+    const nonText = parts.findIndex((p) => p.type !== 'text');
+    if (role === 'tool' && nonText >= 0) {
+      return invalidRequest(`Invalid value: '${parts[nonText].type}'. Supported values are: 'text'.`, `messages[${i}].content[${nonText}].type`);
+    }
     const calls = (messages[i].tool_calls ?? []) as Array<{ id: string }>;
-    if (messages[i].role !== 'assistant' || calls.length === 0) continue;
+    if (role !== 'assistant' || calls.length === 0) continue;
     const answered = new Set<string | undefined>();
     for (let j = i + 1; j < messages.length && messages[j].role === 'tool'; j++) answered.add(messages[j].tool_call_id);
     const missing = calls.map((c) => c.id).filter((id) => !answered.has(id));
     if (missing.length === 0) continue;
-    const message =
+    return invalidRequest(
       "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. " +
-      `The following tool_call_ids did not have response messages: ${missing.join(', ')}`;
-    return { status: 400, body: { error: { message, type: 'invalid_request_error', param: `messages.[${i + 1}].role`, code: null } } };
+        `The following tool_call_ids did not have response messages: ${missing.join(', ')}`,
+      `messages.[${i + 1}].role`,
+    );
   }
   return undefined;
 }
 
 /**
  * A local OpenAI-compatible server (`POST /v1/chat/completions`) answering from a script. It
- * refuses, as OpenAI does, a conversation with an unanswered tool call.
+ * refuses, as OpenAI does, a conversation with an unanswered tool call or a tool result that is not text.
  */
 export class FakeOpenAIServer extends ScriptedModelServer<ChatCompletionRequest> {
   constructor() {
@@ -90,7 +101,7 @@ export class FakeOpenAIServer extends ScriptedModelServer<ChatCompletionRequest>
       defaultBody: (status) => (status === 200 ? completion('ok') : { error: { message: STATUS_CODES[status] ?? 'error' } }),
       stream: (request, body) =>
         request.stream ? { contentType: 'text/event-stream', payload: toChunks(body as ReturnType<typeof completion>) } : undefined,
-      refuse: unansweredToolCalls,
+      refuse: openAIRefusal,
     });
   }
 

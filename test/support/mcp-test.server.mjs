@@ -4,7 +4,8 @@
  * - `add` {a, b}: the sum as text;
  * - `lookup_city` {city}: the population from a built-in table, an `isError` result for an unknown city;
  * - `sleep` {ms}: answers "slept <ms> ms" after ms (stops early when the client cancels the call);
- * - `explode` {}: throws inside the handler.
+ * - `explode` {}: throws inside the handler;
+ * - `chart` {}: a caption, a PNG image, an embedded CSV resource and a link to a PDF.
  * stdout carries the protocol only.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -54,5 +55,17 @@ server.registerTool(
 server.registerTool('explode', { description: 'Always fails.' }, async () => {
   throw new Error('boom');
 });
+
+// A 1×1 transparent PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+server.registerTool('chart', { description: 'Draws the sales chart.' }, async () => ({
+  content: [
+    { type: 'text', text: 'Sales by month' },
+    { type: 'image', data: PNG, mimeType: 'image/png' },
+    { type: 'resource', resource: { uri: 'file:///sales.csv', mimeType: 'text/csv', text: 'month,sales\nJan,10' } },
+    { type: 'resource_link', uri: 'https://example.com/sales.pdf', name: 'sales.pdf', mimeType: 'application/pdf' },
+  ],
+}));
 
 await server.connect(new StdioServerTransport());

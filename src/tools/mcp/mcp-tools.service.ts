@@ -7,6 +7,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { AppConfigService } from '../../config/app-config.service';
 import type { McpServerEntry } from '../../config/mcp-servers';
 import type { AgentTool } from '../agent-tool';
+import { textToolResult } from './text-tool-result';
 
 const CLIENT_INFO = { name: 'langgraph-agent-service', version: '0.1.0' };
 
@@ -63,6 +64,12 @@ export class McpToolsService implements OnApplicationShutdown {
         prefixToolNameWithServerName: true,
         additionalToolNamePrefix: '',
         throwOnLoadError: true,
+        // Everything a tool returns reaches the model, as text (see textToolResult).
+        outputHandling: 'content',
+        afterToolCall: ({ result: [content] }) => {
+          const text = textToolResult(content);
+          return text === undefined ? undefined : { result: text };
+        },
       });
       this.clients.push(client);
       this.logger.log(`MCP server "${server.name}": ${tools.map((t) => t.name).join(', ') || 'no tools'}`);
