@@ -31,6 +31,11 @@ const cases: Case[] = [
   { name: 'thread suffix with a colon', body: { ...valid, thread_id: 'polo:a:b' }, status: 400, code: 'VALIDATION_FAILED', fields: ['thread_id'] },
   { name: 'thread suffix too long', body: { ...valid, thread_id: `polo:${'a'.repeat(65)}` }, status: 400, code: 'VALIDATION_FAILED', fields: ['thread_id'] },
   { name: 'bad conversation_id', body: { ...valid, conversation_id: 'polo:../x' }, status: 400, code: 'VALIDATION_FAILED', fields: ['conversation_id'] },
+  // Optional, but not null: a lost variable sent as null must not silently start a new thread.
+  { name: 'thread_id is null', body: { ...valid, thread_id: null }, status: 400, code: 'VALIDATION_FAILED', fields: ['thread_id'] },
+  { name: 'conversation_id is null', body: { ...valid, conversation_id: null }, status: 400, code: 'VALIDATION_FAILED', fields: ['conversation_id'] },
+  { name: 'model is null', body: { ...valid, model: null }, status: 400, code: 'VALIDATION_FAILED', fields: ['model'] },
+  { name: '8001 emoji', body: { user_id: 'polo', question: '😀'.repeat(8001) }, status: 400, code: 'VALIDATION_FAILED', fields: ['question'] },
   { name: 'unknown field', body: { ...valid, temperature: 2 }, status: 400, code: 'VALIDATION_FAILED', fields: ['temperature'] },
   { name: 'top-level array', body: [valid], status: 400, code: 'VALIDATION_FAILED' },
   { name: 'malformed JSON', body: '{"user_id": "polo", "question": ', status: 400, code: 'MALFORMED_JSON', contentType: 'application/json' },
@@ -75,6 +80,12 @@ describe('POST /api/chat with bad input', () => {
       .post('/api/chat')
       .send({ user_id: 'polo', question: 'x'.repeat(8000) })
       .expect(200);
+  });
+
+  it('counts characters, not UTF-16 units: 8000 emoji or rare CJK characters are within the limit', async () => {
+    for (const question of ['😀'.repeat(8000), '𠀀'.repeat(4001)]) {
+      await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question }).expect(200);
+    }
   });
 });
 

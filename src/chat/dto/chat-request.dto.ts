@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  IsOptional,
   IsString,
   Matches,
   MinLength,
@@ -8,6 +7,7 @@ import {
   ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
+  ValidateIf,
 } from 'class-validator';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { MODEL_CATALOG } from '../../agent/agent.constants';
@@ -16,6 +16,16 @@ import { AppConfigService } from '../../config/app-config.service';
 import { isThreadOfUser, USER_ID_PATTERN } from '../thread-id';
 
 const DEFAULT_MAX_QUESTION_CHARS = 8000;
+
+/** May be left out, but not sent as null: `thread_id: null` from a lost variable would fork the conversation. */
+const Omittable = () => ValidateIf((_object, value) => value !== undefined);
+
+/** Characters as people count them: an emoji or a rare CJK character is one, not two UTF-16 units. */
+const characters = (text: string) => {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+};
 
 /** Length limit of `question`, read from `CHAT_MAX_QUESTION_CHARS` through the Nest container. */
 @Injectable()
@@ -28,7 +38,7 @@ export class QuestionLengthRule implements ValidatorConstraintInterface {
   }
 
   validate(value: unknown): boolean {
-    return typeof value === 'string' && value.length <= this.max;
+    return typeof value === 'string' && (value.length <= this.max || characters(value) <= this.max);
   }
 
   defaultMessage(): string {
@@ -89,7 +99,7 @@ export class ChatRequestDto {
     description: 'Continue this conversation: "<user_id>:<suffix>". Omit to start a new one.',
     example: 'polo:20261124141530123042',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Validate(ThreadOfUserRule)
   thread_id?: string;
@@ -98,7 +108,7 @@ export class ChatRequestDto {
     description: 'Alias of thread_id, accepted for clients of the service this one replaces; thread_id wins when both are sent.',
     example: 'polo:20261124141530123042',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Validate(ThreadOfUserRule)
   conversation_id?: string;
@@ -107,7 +117,7 @@ export class ChatRequestDto {
     description: 'Which configured model answers (see GET /api/models); the default model when omitted.',
     example: 'qwen-plus',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Validate(AllowedModelRule)
   model?: string;
