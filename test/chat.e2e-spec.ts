@@ -28,6 +28,30 @@ function expectSecondTurnSawFirst(first: any, second: any) {
   expect(second.data.response).toContain('你好');
 }
 
+/**
+ * 120 new conversations of one user started in one millisecond (the clock is frozen: only Date is
+ * faked), as a burst from a backend: generated ids then share 1,000 suffixes.
+ */
+async function burstOfNewConversations(app: NestExpressApplication, userId: string) {
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  jest.useFakeTimers({ now: new Date('2026-11-24T14:15:30.123Z'), doNotFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: userId, question: `question ${i}` }) }).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as { data: { thread_id: string; message_count: number } } }),
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(120).fill(200));
+    expect(new Set(answers.map((a) => a.body.data.thread_id)).size).toBe(120);
+    expect(answers.map((a) => a.body.data.message_count)).toEqual(Array(120).fill(2));
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 describe('POST /api/chat with the embedded default (no configuration)', () => {
   let app: NestExpressApplication;
 
@@ -94,6 +118,10 @@ describe('POST /api/chat with the embedded default (no configuration)', () => {
     expect(both.body.data.message_count).toBe(2);
   });
 
+  it('gives each new conversation its own thread, even 120 started in one millisecond', async () => {
+    await burstOfNewConversations(app, 'burst');
+  });
+
   it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
     const echoed = await request(app.getHttpServer())
       .post('/api/chat')
@@ -143,6 +171,15 @@ describe.each(REDIS_BACKENDS)('POST /api/chat with checkpoints in $name', (backe
       }
     },
   );
+
+  it('gives each new conversation its own thread, even 120 started in one millisecond', async () => {
+    const app = await createTestApp(redis.env);
+    try {
+      await burstOfNewConversations(app, 'burst');
+    } finally {
+      await app.close();
+    }
+  });
 
   it('reports Redis and its checkpoint backend healthy', async () => {
     const app = await createTestApp(redis.env);

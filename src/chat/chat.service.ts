@@ -21,7 +21,7 @@ import { DrainService } from '../lifecycle/drain.service';
 import { FENCE_TOKEN } from '../checkpoint/redis.saver';
 import { MetricsService } from '../metrics/metrics.service';
 import { RUN_REGISTRY, type RunRegistry } from '../runs/run-registry';
-import { THREAD_LOCK, type ThreadLock } from '../thread-lock/thread-lock';
+import { THREAD_LOCK, type ThreadLease, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
 import { isFencedWrite, leaseLost, toApiException } from './run-errors';
@@ -39,6 +39,9 @@ const cancelled = () => new ApiException(HttpStatus.CONFLICT, ErrorCode.CANCELLE
 const SHUTDOWN = 'shutdown';
 const TURN_TIMEOUT = 'turn-timeout';
 const LEASE_LOST = 'lease-lost';
+
+/** Generated ids tried before a new conversation gives up with THREAD_BUSY (each clash is a 1-in-1,000 chance). */
+const NEW_THREAD_ATTEMPTS = 20;
 
 const shuttingDown = () => new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn');
 
@@ -104,14 +107,14 @@ export class ChatService {
    */
   async begin(request: ChatRequestDto, requestId?: string, idempotencyKey?: string): Promise<Turn> {
     // With an Idempotency-Key, a retry of a request that named no thread goes to the same new one.
-    const threadId = request.thread_id ?? request.conversation_id ?? (idempotencyKey ? `${request.user_id}:k${idempotencyKey.slice(0, 40)}` : newThreadId(request.user_id));
+    const named = request.thread_id ?? request.conversation_id ?? (idempotencyKey ? `${request.user_id}:k${idempotencyKey.slice(0, 40)}` : undefined);
     const runId = randomUUID();
-    this.tagRequestLogs({ user_id: request.user_id, thread_id: threadId, run_id: runId });
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
     const waitTimer = this.metrics.leaseWait.startTimer();
-    const lease = await this.threadLock.acquire(threadId, wait);
+    const { threadId, lease } = named ? { threadId: named, lease: await this.threadLock.acquire(named, wait) } : await this.takeNewThread(request.user_id);
     waitTimer();
+    this.tagRequestLogs({ user_id: request.user_id, thread_id: threadId, run_id: runId });
     if (!lease) {
       this.metrics.leaseRejections.inc();
       throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'Another turn of this conversation is running; retry when it ends', {
@@ -175,6 +178,25 @@ export class ChatService {
       await lease.release();
       throw err;
     }
+  }
+
+  /**
+   * A new thread, leased: a generated id that no turn holds and nothing stores. Ids made in the same
+   * millisecond share 1,000 suffixes, so a burst of new conversations must not land in one thread.
+   */
+  private async takeNewThread(userId: string): Promise<{ threadId: string; lease?: ThreadLease }> {
+    for (let attempt = 0; attempt < NEW_THREAD_ATTEMPTS; attempt++) {
+      const threadId = newThreadId(userId);
+      const lease = await this.threadLock.acquire(threadId, 0);
+      if (!lease) continue;
+      const stored = await this.agent.getState({ configurable: { thread_id: threadId } }).catch(async (err: unknown) => {
+        await lease.release();
+        throw err;
+      });
+      if (!stored.createdAt) return { threadId, lease };
+      await lease.release();
+    }
+    return { threadId: newThreadId(userId) };
   }
 
   /**
