@@ -67,6 +67,18 @@ describe('chat streaming with the offline model on Redis', () => {
     expect(events[4].data).toMatchObject({ response: '6 * 7 = 42', message_count: 6 });
   });
 
+  it('does not run the question again when EventSource reconnects, or for HEAD', async () => {
+    const query = new URLSearchParams({ user_id: 'polo', question: 'hello', thread_id: 'polo:es' });
+    const first = parseSse(await (await fetch(`${url}/api/chat/stream?${query}`)).text()).events;
+    // What EventSource does by itself once a stream ends (or drops): the same URL, with the last id.
+    const reconnect = await fetch(`${url}/api/chat/stream?${query}`, { headers: { 'last-event-id': String(first.at(-1)?.id) } });
+    expect(reconnect.status).toBe(204);
+    const head = await fetch(`${url}/api/chat/stream?${query}`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('allow')]).toEqual([405, 'GET, POST']);
+    const stored = await fetch(`${url}/api/users/polo/conversations/polo:es`);
+    expect((await stored.json()).data.messages.map((m: { type: string }) => m.type)).toEqual(['human', 'ai']);
+  });
+
   it('answers bad input with an ordinary JSON error before any event', async () => {
     const res = await fetch(`${url}/api/chat/stream`, { method: 'POST', headers: json, body: JSON.stringify({ user_id: 'polo' }) });
     expect(res.status).toBe(400);

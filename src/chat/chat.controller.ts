@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Head, HttpCode, HttpStatus, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
+  ApiExcludeEndpoint,
   ApiGatewayTimeoutResponse,
   ApiHeader,
   ApiOkResponse,
@@ -76,6 +77,13 @@ export class ChatController {
     await this.streamTurn(request, req, res);
   }
 
+  /** Declared before the GET route, which Express would otherwise run for HEAD: a link checker must not start a turn. */
+  @Head('stream')
+  @ApiExcludeEndpoint()
+  streamHead(@Res() res: Response): void {
+    res.status(HttpStatus.METHOD_NOT_ALLOWED).set('Allow', 'GET, POST').end();
+  }
+
   @Get('stream')
   @ApiOperation({ summary: 'The same stream for EventSource (GET): user_id, question and thread_id as query parameters' })
   @ApiProduces('text/event-stream')
@@ -85,6 +93,13 @@ export class ChatController {
   }
 
   private async streamTurn(request: ChatRequestDto, req: Request, res: Response): Promise<void> {
+    if (req.headers['last-event-id'] !== undefined) {
+      // An EventSource reconnecting (it does so by itself after every stream ends, or drops): a
+      // stream cannot be resumed, and running the question again would store it twice. 204 tells
+      // EventSource to stop.
+      res.status(HttpStatus.NO_CONTENT).end();
+      return;
+    }
     // Taken before any byte is sent, so THREAD_BUSY is still an ordinary 409.
     const turn = await this.chat.begin(request, req.id);
     if (res.closed) {
