@@ -67,6 +67,16 @@ describe('run status and cancellation across two instances on one Redis', () => 
     expect(list.body.data.conversations.map((c: { thread_id: string }) => c.thread_id)).not.toContain('polo:erase');
   });
 
+  it('deletes a new conversation during its first turn: 204, the turn cancelled, nothing stored', async () => {
+    llm().enqueue({ delayMs: 5000, body: completion('too late') });
+    const turn = request(one.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'first', thread_id: 'polo:fresh' }).then((r) => r);
+    for (let i = 0; i < 50 && (await status(two, 'polo:fresh')).state !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+
+    await request(two.getHttpServer()).delete('/api/users/polo/conversations/polo:fresh').expect(204);
+    expect((await turn).body.error.code).toBe('CANCELLED');
+    await request(one.getHttpServer()).get('/api/users/polo/conversations/polo:fresh').expect(404);
+  });
+
   it('says when there is nothing to cancel, and hides other users\' threads', async () => {
     const res = await request(one.getHttpServer()).post('/api/users/polo/conversations/polo:idle/cancel').expect(200);
     expect(res.body.data.cancelled).toBe(false);

@@ -106,7 +106,12 @@ export class ConversationsService {
    */
   async remove(userId: string, threadId: string): Promise<void> {
     if (!isThreadOfUser(threadId, userId)) throw notFound();
-    const lease = (await this.threadLock.acquire(threadId, 0)) ?? (await this.stopRunningTurn(threadId));
+    let stoppedTurn = false;
+    let lease = await this.threadLock.acquire(threadId, 0);
+    if (!lease) {
+      stoppedTurn = true;
+      lease = await this.stopRunningTurn(threadId);
+    }
     if (!lease) {
       throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'A turn of this conversation is still running; retry the delete', {
         thread_id: threadId,
@@ -120,6 +125,8 @@ export class ConversationsService {
       if (!latest) {
         // Expired (or never stored): nothing to erase but a lingering index entry.
         if (indexed) await this.index.remove(userId, threadId);
+        // The turn this delete stopped was the thread's first, rolled back: the delete did its work.
+        if (stoppedTurn) return;
         throw notFound();
       }
       await this.checkpointer.deleteThread(threadId);
