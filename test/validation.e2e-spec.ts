@@ -21,6 +21,7 @@ const cases: Case[] = [
   { name: 'user_id is an array', body: { user_id: ['polo'], question: 'hi' }, status: 400, code: 'VALIDATION_FAILED', fields: ['user_id'] },
   { name: 'question is null', body: { user_id: 'polo', question: null }, status: 400, code: 'VALIDATION_FAILED', fields: ['question'] },
   { name: 'blank question', body: { user_id: 'polo', question: ' \n\t ' }, status: 400, code: 'VALIDATION_FAILED', fields: ['question'] },
+  { name: 'zero-width-only question', body: { user_id: 'polo', question: '\u200b\u200d\ufeff ' }, status: 400, code: 'VALIDATION_FAILED', fields: ['question'] },
   { name: 'empty question', body: { user_id: 'polo', question: '' }, status: 400, code: 'VALIDATION_FAILED', fields: ['question'] },
   { name: '9000-char question', body: { user_id: 'polo', question: 'x'.repeat(9000) }, status: 400, code: 'VALIDATION_FAILED', fields: ['question'] },
   { name: 'user_id with a space', body: { user_id: 'po lo', question: 'hi' }, status: 400, code: 'VALIDATION_FAILED', fields: ['user_id'] },

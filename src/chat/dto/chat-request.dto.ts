@@ -91,7 +91,8 @@ export class ChatRequestDto {
   })
   @IsString()
   @MinLength(1)
-  @Matches(/\S/, { message: 'question must not be blank' })
+  // Blank includes invisible format characters (zero-width spaces, joiners, BOM).
+  @Matches(/[^\s\p{Cf}]/u, { message: 'question must not be blank' })
   @Validate(QuestionLengthRule)
   question: string;
 
