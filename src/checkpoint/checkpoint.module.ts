@@ -46,6 +46,7 @@ async function createSaver(
       // does: reading it (GET of the conversation) does not prolong one without the other.
       refreshOnRead: false,
       keepLatest: info.keepLatest,
+      cacheMegabytes: config.get('CHECKPOINT_CACHE_MB'),
     });
   }
   if (isCluster(redis)) {

@@ -10,7 +10,8 @@ import { RedisTestServer } from '../../test/support/redis-server';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisUnavailableError } from '../redis/redis-errors';
 import { setRedisCommandTimeout } from '../redis/redis-script';
-import { FENCE_TOKEN, RedisCheckpointSaver } from './redis.saver';
+import { FENCE_TOKEN, RedisCheckpointSaver, type RedisCheckpointSaverOptions } from './redis.saver';
+import { CHUNKED } from './redis/chunked-value';
 import { FencedWriteError } from './redis/fenced-write.error';
 import { hashTagOf } from './redis/thread-keys';
 
@@ -36,10 +37,17 @@ async function commandsDuring(client: RedisClientType, action: () => Promise<unk
   return delta;
 }
 
-describe('RedisCheckpointSaver on plain Redis', () => {
+describe.each([
+  { values: 'short values stored whole', base: {} },
+  // Every value in chunks, cached: the storage long conversations get (see redis/chunked-value.ts).
+  { values: 'every value in chunks', base: { minChunkedChars: 0 } },
+])('RedisCheckpointSaver on plain Redis, $values', ({ base }) => {
   let server: RedisTestServer;
   let client: RedisClientType;
   let sut: RedisCheckpointSaver;
+  const saver = (options: RedisCheckpointSaverOptions = {}) => new RedisCheckpointSaver(client, { ...base, ...options });
+  /** Stored channel values (one per version), not counting the chunks they share. */
+  const storedValues = async (thread: string) => (await client.hKeys(`lgcp:{${thread}}:blobs`)).filter((f) => !f.includes(`\0${CHUNKED}`)).length;
 
   beforeAll(async () => {
     server = await RedisTestServer.start('plain');
@@ -48,7 +56,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
   });
   beforeEach(async () => {
     await client.flushAll();
-    sut = new RedisCheckpointSaver(client);
+    sut = saver();
   });
   afterAll(async () => {
     await client?.quit();
@@ -97,7 +105,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     await addTurn(sut, 'delta', 'b');
     await addTurn(sut, 'delta', 'c');
     // 3 versions of messages + 1 of profile: profile was stored once, not per checkpoint.
-    expect(await client.hLen(`lgcp:{delta}:blobs`)).toBe(4);
+    expect(await storedValues('delta')).toBe(4);
     const tuple = await sut.getTuple({ configurable: { thread_id: 'delta' } });
     expect(tuple?.checkpoint.channel_values).toEqual({ messages: ['a', 'b', 'c'], profile: { name: 'polo' } });
   });
@@ -162,7 +170,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
   });
 
   it('uses its key prefix, so deployments can share one Redis', async () => {
-    const other = new RedisCheckpointSaver(client, { keyPrefix: 'other' });
+    const other = saver({ keyPrefix: 'other' });
     await addTurn(sut, 'shared', 'mine');
     await addTurn(other, 'shared', 'theirs');
     expect((await sut.getTuple({ configurable: { thread_id: 'shared' } }))?.checkpoint.channel_values.messages).toEqual(['mine']);
@@ -172,7 +180,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
   });
 
   it('keeps only the newest N checkpoints, with the writes and values they reference', async () => {
-    const kept = new RedisCheckpointSaver(client, { keepLatest: 3 });
+    const kept = saver({ keepLatest: 3 });
     await addTurn(kept, 'long', 'm0', { profile: 'set once' });
     let config: RunnableConfig = {};
     for (let i = 1; i < 10; i++) {
@@ -181,7 +189,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     }
     expect(await client.zCard('lgcp:{long}:idx')).toBe(3);
     // 3 message versions + the profile value, which the kept checkpoints still reference.
-    expect(await client.hLen('lgcp:{long}:blobs')).toBe(4);
+    expect(await storedValues('long')).toBe(4);
     expect(await client.hLen('lgcp:{long}:writes')).toBe(3);
     const latest = await kept.getTuple({ configurable: { thread_id: 'long' } });
     expect(latest?.checkpoint.channel_values).toEqual({
@@ -205,7 +213,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     };
     const expected = await run(new MemorySaver());
     expect(expected).toHaveLength(12);
-    expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(expected);
+    expect(await run(saver({ keepLatest: 2 }))).toEqual(expected);
 
     // A value stored every 2 updates: pruning must stop exactly at the latest stored one.
     const Frequent = new StateSchema({
@@ -228,7 +236,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
         return ((await g.getState(thread)).values.messages as BaseMessage[]).map((m) => m.content);
       };
       const want = await turns(new MemorySaver());
-      expect(await turns(new RedisCheckpointSaver(client, { keepLatest }))).toEqual(want);
+      expect(await turns(saver({ keepLatest }))).toEqual(want);
       // Bounded: far fewer than the 7 turns × 4 checkpoints written.
       expect(await client.zCard('lgcp:{frequent}:idx')).toBeLessThan(keepLatest + 6);
     }
@@ -243,7 +251,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
       for (let i = 0; i < 6; i++) await graph.invoke({ log: [`q${i}`] }, { ...thread, durability: 'sync' });
       return (await graph.getState(thread)).values.log;
     };
-    expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(await run(new MemorySaver()));
+    expect(await run(saver({ keepLatest: 2 }))).toEqual(await run(new MemorySaver()));
     const namespaces = new Set((await client.zRange('lgcp:{nested}:idx', 0, -1)).map((m) => m.split('\0')[0]));
     expect(namespaces.size).toBeLessThanOrEqual(2); // the root and at most the last run's subgraph
     const blobs = await client.hKeys('lgcp:{nested}:blobs');
@@ -271,7 +279,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
     };
     const expected = await run(new MemorySaver());
     expect(expected).toContain('inner saw 5');
-    expect(await run(new RedisCheckpointSaver(client, { keepLatest: 2 }))).toEqual(expected);
+    expect(await run(saver({ keepLatest: 2 }))).toEqual(expected);
   });
 
   it('refuses the writes of a turn whose thread lease is held by someone else (fencing)', async () => {
@@ -314,7 +322,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
   });
 
   it('keeps the checkpoint it just wrote even when its id sorts before the kept ones', async () => {
-    const kept = new RedisCheckpointSaver(client, { keepLatest: 2 });
+    const kept = saver({ keepLatest: 2 });
     const early = uuid6(-1); // made first, written last: a host whose clock is behind
     const base = { configurable: { thread_id: 'skew', checkpoint_ns: '' } };
     const put = (id: string, text: string) =>
@@ -330,7 +338,7 @@ describe('RedisCheckpointSaver on plain Redis', () => {
   });
 
   it('expires every key of an idle thread together, and never a channel of an active one', async () => {
-    const ttlSaver = new RedisCheckpointSaver(client, { ttlMinutes: 2 / 60 });
+    const ttlSaver = saver({ ttlMinutes: 2 / 60 });
     await addTurn(ttlSaver, 'idle', 'a', { profile: 'p' });
     const config = await addTurn(ttlSaver, 'idle', 'b');
     await ttlSaver.putWrites(config, [['x', 1]], 't');

@@ -18,9 +18,13 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import type { RedisConnection } from '../redis/redis-connection';
 import { type LuaScript, luaScript, redisCall, runScript } from '../redis/redis-script';
-import { DELETE_FENCED_SCRIPT, GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT } from './redis/checkpoint.scripts';
+import { BlobCache, type CachedBlob } from './redis/blob-cache';
+import { CHUNKED, channelKeyOf, type KnownExtension, type PlannedBlob, planChunked, readChunked } from './redis/chunked-value';
+import { DELETE_FENCED_SCRIPT, GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT, STALE_BASE_REPLY } from './redis/checkpoint.scripts';
 import { FencedWriteError, isFencedReply } from './redis/fenced-write.error';
 import { SEP, threadKeys, threadLeaseKey, threadRegistryKey } from './redis/thread-keys';
+import { FastJsonPlusSerializer } from './serde/fast-json-plus.serializer';
+import { clonePlainJson, isCanonicalJson, samePlainJson } from './serde/plain-json';
 
 /**
  * `configurable` key of a run's config: the token of the thread lease its turn holds. Writes that
@@ -37,7 +41,17 @@ export interface RedisCheckpointSaverOptions {
   refreshOnRead?: boolean;
   /** Keep only the newest N checkpoints of each thread (and what they reference). */
   keepLatest?: number;
+  /**
+   * Megabytes (about: counted in characters) of serialized values kept in this process, so a turn
+   * neither downloads the history it read last turn nor uploads it again (default 32; 0 = off).
+   */
+  cacheMegabytes?: number;
+  /** Values at least this long are stored in chunks and cached (default 1024 characters). */
+  minChunkedChars?: number;
 }
+
+/** Values shorter than this are stored whole: chunks and caching would save too little. */
+const MIN_CHUNKED_CHARS = 1024;
 
 /** What one checkpoint's record holds; channel values live in the blobs hash. */
 interface StoredRecord {
@@ -67,6 +81,33 @@ function encodeTyped([type, bytes]: [string, Uint8Array]): [string, string] {
   return type === 'json'
     ? [type, Buffer.from(bytes).toString('utf8')]
     : [`b64:${type}`, Buffer.from(bytes).toString('base64')];
+}
+
+/** A changed channel value, serialized, with a private copy of its items when it is a plain JSON list. */
+interface SerializedValue {
+  field: string;
+  type: string;
+  data: string;
+  /** a private copy, when the value is a canonical JSON list (see isCanonicalJson) */
+  items?: readonly unknown[];
+  /** how it extends the cached value it was built from */
+  known?: KnownExtension;
+}
+
+const isCanonicalJsonArray = (value: unknown): value is unknown[] => Array.isArray(value) && isCanonicalJson(value);
+
+/** The items `value` adds to `items`, when it starts with them (as plain JSON) and adds a few. */
+function appendedTo(items: readonly unknown[], value: unknown): unknown[] | undefined {
+  if (!Array.isArray(value) || value.length < items.length || value.length - items.length > value.length / 2) return undefined;
+  for (let i = 0; i < items.length; i++) if (!samePlainJson(value[i], items[i])) return undefined;
+  const added = value.slice(items.length);
+  return isCanonicalJson(added) ? added : undefined;
+}
+
+/** PUT's blob arguments: the count of indexes built on, those (field, index) pairs, then field/value pairs. */
+function blobArgs(blobs: PlannedBlob[]): string[] {
+  const builtOn = blobs.flatMap((b) => b.builtOn ?? []);
+  return [String(builtOn.length / 2), ...builtOn, ...blobs.flatMap((b) => b.pairs)];
 }
 
 function decodeTyped(type: string, data: string): [string, string | Uint8Array] {
@@ -104,7 +145,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
-type GetReply = [string, string, string[], string[]] | null;
+type GetReply = [string, string, string[], string[], string[]] | null;
+
+const isStaleBase = (err: unknown) => err instanceof Error && err.message.startsWith(STALE_BASE_REPLY);
 
 /**
  * A LangGraph checkpointer for any Redis ≥ 6.2, Valkey and Redis Cluster, using only core
@@ -116,11 +159,16 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   private readonly ttlSeconds: number;
   private readonly refreshSeconds: number;
   private readonly keepLatest: number;
+  private readonly cache?: BlobCache;
+  private readonly minChunkedChars: number;
+  /** True when the serde writes plain JSON as JSON.stringify does, so grown lists can be appended. */
+  private readonly appendsBuiltOn: boolean;
 
+  /** `serde` defaults to LangGraph's JsonPlusSerializer, with a fast path for plain JSON data. */
   constructor(
     private readonly redis: RedisConnection,
     options: RedisCheckpointSaverOptions = {},
-    serde?: SerializerProtocol,
+    serde: SerializerProtocol = new FastJsonPlusSerializer(),
   ) {
     super(serde);
     this.prefix = options.keyPrefix ?? 'lgcp';
@@ -128,6 +176,10 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     this.ttlSeconds = options.ttlMinutes ? Math.round(options.ttlMinutes * 60) : 0;
     this.refreshSeconds = this.ttlSeconds && options.refreshOnRead !== false ? this.ttlSeconds : 0;
     this.keepLatest = options.keepLatest ?? 0;
+    const cacheMegabytes = options.cacheMegabytes ?? 32;
+    if (cacheMegabytes > 0) this.cache = new BlobCache(cacheMegabytes * 1024 * 1024);
+    this.minChunkedChars = options.minChunkedChars ?? MIN_CHUNKED_CHARS;
+    this.appendsBuiltOn = !!this.cache && serde.constructor === FastJsonPlusSerializer;
   }
 
   /**
@@ -206,15 +258,11 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const { channel_values: values = {}, ...rest } = copyCheckpoint(checkpoint);
     const stored = { ...rest, channel_values: {} };
     const changed = Object.keys(newVersions ?? {}).filter((channel) => channel in values);
-    const [[ct, c], [mt, m], blobs] = await Promise.all([
+    const [[ct, c], [mt, m], serialized] = await Promise.all([
       this.serde.dumpsTyped(stored).then(encodeTyped),
       this.serde.dumpsTyped(metadata).then(encodeTyped),
       Promise.all(
-        changed.map(async (channel) => {
-          const [type, data] = encodeTyped(await this.serde.dumpsTyped(values[channel]));
-          const field = [ns, channel, String(checkpoint.channel_versions[channel])].join(SEP);
-          return [field, type + SEP + data];
-        }),
+        changed.map((channel) => this.serializeValue(threadId, [ns, channel, String(checkpoint.channel_versions[channel])].join(SEP), values[channel])),
       ),
     ]);
     const referenced = Object.fromEntries(
@@ -225,10 +273,47 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const sinceSnapshot = (metadata as { counters_since_delta_snapshot?: Record<string, unknown> }).counters_since_delta_snapshot;
     const dependsOnAncestors = Object.keys(sinceSnapshot ?? {}).length > 0;
     const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced, ...(dependsOnAncestors ? { d: 1 as const } : {}) };
-    const fence = this.fenceOf(config);
-    const args = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), fence, ...blobs.flat()];
-    await Promise.all([this.runFenced(SCRIPTS.put, threadId, args), this.register(threadId)]);
+    const head = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), this.fenceOf(config)];
+    const plan = (buildOnCache: boolean) => serialized.map((value) => this.planBlob(threadId, value, buildOnCache));
+    let blobs = plan(true);
+    const put = () => this.runFenced(SCRIPTS.put, threadId, [...head, ...blobArgs(blobs)]);
+    await Promise.all([
+      put().catch((err: unknown) => {
+        if (!isStaleBase(err)) throw err;
+        // Another writer replaced or removed a value this one built on: write them afresh.
+        this.cache?.forget(threadId);
+        blobs = plan(false);
+        return put();
+      }),
+      this.register(threadId),
+    ]);
+    for (const { channelKey, cached } of blobs) if (cached) this.cache?.set(threadId, channelKey, cached);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
+  }
+
+  /**
+   * A changed value as text. A list that grew from the one this process last stored or read (its
+   * first items equal, as plain JSON, to the cached copy) has only its new items serialized.
+   */
+  private async serializeValue(threadId: string, field: string, value: unknown): Promise<SerializedValue> {
+    const base = this.appendsBuiltOn ? this.cache?.latest(threadId, channelKeyOf(field)) : undefined;
+    const added = base?.items && appendedTo(base.items, value);
+    if (base && base.items && added) {
+      const [type, text] = encodeTyped(await this.serde.dumpsTyped(added));
+      // The items the serde wrote as a JSON array join the base's text, as JSON.stringify would.
+      const tail = (base.items.length > 0 && added.length > 0 ? ',' : '') + text.slice(1, -1);
+      if (type === base.type) return { field, type, data: base.body + tail + base.closer, items: [...base.items, ...clonePlainJson(added)], known: { base, tail } };
+    }
+    const [type, data] = encodeTyped(await this.serde.dumpsTyped(value));
+    const items = this.appendsBuiltOn && data.length >= this.minChunkedChars && isCanonicalJsonArray(value) ? clonePlainJson(value) : undefined;
+    return { field, type, data, ...(items ? { items } : {}) };
+  }
+
+  /** How one changed value is stored: whole when short (or without a cache), else in chunks. */
+  private planBlob(threadId: string, { field, type, data, items, known }: SerializedValue, buildOnCache: boolean): PlannedBlob {
+    if (!this.cache || data.length < this.minChunkedChars) return { channelKey: '', pairs: [field, type + SEP + data] };
+    const base = buildOnCache ? this.cache.latest(threadId, channelKeyOf(field)) : undefined;
+    return planChunked(field, type, data, base, items, known);
   }
 
   async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
@@ -275,6 +360,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     assertKeyPart('thread_id', threadId);
+    this.cache?.forget(threadId);
     await Promise.all([
       redisCall(() => this.redis.del(threadKeys(this.prefix, threadId))),
       redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId)),
@@ -284,6 +370,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   /** deleteThread, refused (FencedWriteError) unless the thread's lease still holds `fence`. */
   async deleteThreadFenced(threadId: string, fence: string): Promise<void> {
     assertKeyPart('thread_id', threadId);
+    this.cache?.forget(threadId);
     await this.runFenced(SCRIPTS.deleteFenced, threadId, [fence]);
     await redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId));
   }
@@ -304,21 +391,26 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   }
 
   private async load(threadId: string, ns: string, checkpointId: string): Promise<CheckpointTuple | undefined> {
+    // Values this process holds come back as '' while Redis still holds exactly them.
+    const held = new Map((this.cache?.entries(threadId) ?? []).map((blob) => [blob.field, blob]));
+    const heldArgs = [...held.values()].flatMap((blob) => [blob.field, blob.header]);
     const [reply] = (await Promise.all([
-      runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [ns, checkpointId, String(this.refreshSeconds)]),
+      runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [ns, checkpointId, String(this.refreshSeconds), ...heldArgs]),
       // Best effort: on a Cluster the registry lives on another node, which must not fail reads.
       ...(this.refreshSeconds ? [this.register(threadId, true).catch(() => undefined)] : []),
     ])) as [GetReply, ...unknown[]];
     if (!reply) return undefined;
-    const [member, rawRecord, blobPairs, writePairs] = reply;
+    const [member, rawRecord, blobPairs, writePairs, chunkPairs] = reply;
     const id = splitFields(member, 2)[1];
     const record = JSON.parse(rawRecord) as StoredRecord;
     const checkpoint = (await this.loadsTyped(record.ct, record.c)) as Checkpoint;
     checkpoint.channel_values = {};
+    const chunks = new Map<string, string>();
+    for (let i = 0; i < chunkPairs.length; i += 2) chunks.set(chunkPairs[i], chunkPairs[i + 1]);
     for (let i = 0; i < blobPairs.length; i += 2) {
-      const channel = splitFields(blobPairs[i], 3)[1];
-      const [type, data] = splitFields(blobPairs[i + 1], 2);
-      checkpoint.channel_values[channel] = await this.loadsTyped(type, data);
+      const [field, value] = [blobPairs[i], blobPairs[i + 1]];
+      const channel = splitFields(field, 3)[1];
+      checkpoint.channel_values[channel] = await this.readValue(threadId, field, value === '' ? held.get(field)! : value, chunks, checkpointId === '');
     }
     const pendingWrites = await this.decodeWrites(writePairs);
     if (checkpoint.v < 4 && record.p) await this.migratePendingSends(checkpoint, threadId, ns, record.p);
@@ -330,6 +422,22 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       pendingWrites,
       ...(record.p ? { parentConfig: { configurable: { ...configurable, checkpoint_id: record.p } } } : {}),
     };
+  }
+
+  /**
+   * A channel value from the GET reply: one this process holds (Redis confirmed it), an index and
+   * its chunks, or a whole value. A value of the latest checkpoint read in chunks is cached: the
+   * thread's next write builds on it.
+   */
+  private readValue(threadId: string, field: string, value: CachedBlob | string, chunks: Map<string, string>, latest: boolean): Promise<unknown> {
+    if (typeof value !== 'string') {
+      // A fresh copy of the private one is exactly what the serde would read from its text.
+      return value.items ? Promise.resolve(clonePlainJson(value.items)) : this.loadsTyped(value.type, value.data);
+    }
+    if (!value.startsWith(CHUNKED)) return this.loadsTyped(...(splitFields(value, 2) as [string, string]));
+    const blob = readChunked(field, value, chunks);
+    if (latest) this.cache?.set(threadId, channelKeyOf(field), blob);
+    return this.loadsTyped(blob.type, blob.data);
   }
 
   /** Pending writes in `(task_path, task_id, idx)` order, the order LangGraph applies them. */

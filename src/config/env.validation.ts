@@ -127,6 +127,10 @@ export class EnvironmentVariables {
   @Transform(toOptionalInt) @IsOptional() @IsInt() @Min(1)
   CHECKPOINT_KEEP_LATEST?: number = undefined;
 
+  /** Per process: the latest long values of recent threads, so a turn neither re-reads nor re-sends its history. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(4096)
+  CHECKPOINT_CACHE_MB = 32;
+
   @IsIn(CHECKPOINT_DURABILITIES)
   CHECKPOINT_DURABILITY: CheckpointDurability = 'exit';
 

@@ -37,12 +37,54 @@ if fence ~= '' and redis.call('GET', KEYS[6]) ~= fence then
 end
 `;
 
+/** An index is never longer: chunks per value are capped well below what would reach it. */
+export const MAX_INDEX_BYTES = 8192;
+
+/** Reply of PUT when a value it builds on is no longer stored as the writer last saw it. */
+export const STALE_BASE_REPLY = 'STALEBASE';
+
 /**
- * ARGV: ns, checkpoint_id, record, ttl seconds (0 = none), keep latest (0 = all), fence token,
- * then blob field/value pairs. Prunes checkpoints beyond "keep latest" in the same step, with
- * their writes and the blobs no kept checkpoint references.
+ * Blob values of both formats: "<type>\0<data>" (whole), or an index "\2<nonce>\0<type>\0<closer>\0<chunk
+ * id>\0…" whose data is the chunks' texts in order, then <closer>; chunk <id> is the field
+ * "<ns>\0<channel>\0\2<id>". Chunks are written once and shared by the versions that grow from them.
  */
-export const PUT_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}
+const CHUNKS = `
+local function split0(s)
+  local parts, from = {}, 1
+  while true do
+    local at = string.find(s, '\\0', from, true)
+    if not at then
+      parts[#parts + 1] = string.sub(s, from)
+      return parts
+    end
+    parts[#parts + 1] = string.sub(s, from, at - 1)
+    from = at + 1
+  end
+end
+-- The chunk fields an index uses (none for a whole value).
+local function chunk_fields(field, value)
+  local fields = {}
+  if not value or string.byte(value, 1) ~= 2 then return fields end
+  local ns_channel = string.match(field, '^(.*%z)[^%z]*$')
+  local parts = split0(value)
+  for i = 4, #parts do fields[#fields + 1] = ns_channel .. '\\2' .. parts[i] end
+  return fields
+end
+-- The chunk fields the blob field's value uses; an index is short, so longer values are not read.
+local function chunks_of(field)
+  if redis.call('HSTRLEN', KEYS[3], field) > ${MAX_INDEX_BYTES} then return {} end
+  return chunk_fields(field, redis.call('HGET', KEYS[3], field))
+end
+`;
+
+/**
+ * ARGV: ns, checkpoint_id, record, ttl seconds (0 = none), keep latest (0 = all), fence token, the
+ * number P of preconditions, P pairs (blob field, value it must still hold: an index a new value
+ * builds on, else STALEBASE before anything is written), then blob field/value pairs. Prunes
+ * checkpoints beyond "keep latest" in the same step, with their writes, the blobs no kept
+ * checkpoint references, and the chunks no kept blob uses.
+ */
+export const PUT_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}${CHUNKS}
 -- A checkpoint's record, index entry and pending writes (not its values: others may share them).
 local function drop_checkpoint(m)
   local wmin, wmax = prefix_range(m)
@@ -56,9 +98,15 @@ ${FENCE(6)}
 local ns, id, record = ARGV[1], ARGV[2], ARGV[3]
 local ttl, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
 local member = ns .. '\\0' .. id
+local pairs_from = 8 + 2 * tonumber(ARGV[7])
+for at = 8, pairs_from - 1, 2 do
+  if redis.call('HGET', KEYS[3], ARGV[at]) ~= ARGV[at + 1] then
+    return redis.error_reply('${STALE_BASE_REPLY} a value this one builds on is no longer stored')
+  end
+end
 redis.call('ZADD', KEYS[1], 0, member)
 redis.call('HSET', KEYS[2], member, record)
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+for i = pairs_from, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 
 if keep > 0 then
   local min, max = prefix_range(ns)
@@ -97,14 +145,24 @@ if keep > 0 then
         m = (rec and rec.d == 1 and rec.p) and (ns .. '\\0' .. rec.p) or nil
       end
     end
-    local kept_blobs = {}
+    local kept_blobs, kept_chunks = {}, {}
     for m in pairs(kept) do
-      for _, f in ipairs(blob_fields(m)) do kept_blobs[f] = true end
+      for _, f in ipairs(blob_fields(m)) do
+        if not kept_blobs[f] then
+          kept_blobs[f] = true
+          for _, c in ipairs(chunks_of(f)) do kept_chunks[c] = true end
+        end
+      end
     end
     for _, old in ipairs(all) do
       if not kept[old] then
         for _, f in ipairs(blob_fields(old)) do
-          if not kept_blobs[f] then redis.call('HDEL', KEYS[3], f) end
+          if not kept_blobs[f] then
+            for _, c in ipairs(chunks_of(f)) do
+              if not kept_chunks[c] then redis.call('HDEL', KEYS[3], c) end
+            end
+            redis.call('HDEL', KEYS[3], f)
+          end
         end
         drop_checkpoint(old)
       end
@@ -134,7 +192,9 @@ if keep > 0 then
             local raw = redis.call('HGET', KEYS[2], m)
             if raw then
               for channel, version in pairs(cjson.decode(raw).v) do
-                redis.call('HDEL', KEYS[3], sub_ns .. '\\0' .. channel .. '\\0' .. version)
+                local f = sub_ns .. '\\0' .. channel .. '\\0' .. version
+                for _, c in ipairs(chunks_of(f)) do redis.call('HDEL', KEYS[3], c) end
+                redis.call('HDEL', KEYS[3], f)
               end
             end
             drop_checkpoint(m)
@@ -164,11 +224,15 @@ return 1
 `;
 
 /**
- * ARGV: ns, checkpoint_id ("" = latest of ns), ttl seconds to refresh (0 = none).
- * Returns nil or { member, record, {blob field, value, …}, {write field, value, …} }.
+ * ARGV: ns, checkpoint_id ("" = latest of ns), ttl seconds to refresh (0 = none), then pairs of
+ * blob field and index header the caller holds: such a blob, if its index still starts with that
+ * header, comes back as '' instead of its value, and its chunks are not read. Returns nil or
+ * { member, record, {blob field, value, …}, {write field, value, …}, {chunk field, text, …} }.
  */
-export const GET_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}
+export const GET_SCRIPT = `${EXPIRE_ALL}${PREFIX_RANGE}${CHUNKS}
 local ns, id, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local held = {}
+for i = 4, #ARGV, 2 do held[ARGV[i]] = ARGV[i + 1] end
 local member
 if id == '' then
   local min, max = prefix_range(ns)
@@ -182,7 +246,7 @@ local record = redis.call('HGET', KEYS[2], member)
 if not record then return nil end
 
 -- HMGET in slices: unpack() of more than ~8000 fields overflows Lua's stack.
-local function fetch(key, fields)
+local function fetch(key, fields, known)
   local pairs_out = {}
   for from = 1, #fields, 1000 do
     local to = math.min(from + 999, #fields)
@@ -190,6 +254,8 @@ local function fetch(key, fields)
     for i = from, to do
       local value = values[i - from + 1]
       if value then
+        local header = known[fields[i]]
+        if header and string.sub(value, 1, #header) == header then value = '' end
         pairs_out[#pairs_out + 1] = fields[i]
         pairs_out[#pairs_out + 1] = value
       end
@@ -205,7 +271,12 @@ end
 local wmin, wmax = prefix_range(member)
 local write_fields = redis.call('ZRANGEBYLEX', KEYS[5], wmin, wmax)
 expire_all(ttl)
-return { member, record, fetch(KEYS[3], blob_fields), fetch(KEYS[4], write_fields) }
+local blobs = fetch(KEYS[3], blob_fields, held)
+local chunks = {}
+for i = 2, #blobs, 2 do
+  for _, c in ipairs(chunk_fields(blobs[i - 1], blobs[i])) do chunks[#chunks + 1] = c end
+end
+return { member, record, blobs, fetch(KEYS[4], write_fields, {}), fetch(KEYS[3], chunks, {}) }
 `;
 
 /** ARGV: fence token. Deletes the thread's five keys, unless the lease no longer holds the token. */
