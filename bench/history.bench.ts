@@ -9,6 +9,7 @@ import { createClient } from 'redis';
 import { AppModule } from '../src/app.module';
 import { APP_OPTIONS, configureApp } from '../src/app.setup';
 import { RedisTestServer } from '../test/support/redis-server';
+import { CHUNKED, readChunked } from '../src/checkpoint/redis/chunked-value';
 
 const TURNS = 300;
 const MARKS = [20, 100, 300];
@@ -41,10 +42,14 @@ async function run(limit: boolean) {
       if (MARKS.includes(turn)) {
         // The latest checkpoint's values: the newest version of each channel blob.
         const blobs = await client.hGetAll('lgcp:{bench:long}:blobs');
+        const chunks = new Map(Object.entries(blobs));
         const latest = new Map<string, { version: number; size: number }>();
         for (const [field, value] of Object.entries(blobs)) {
           const [, channel, version] = field.split('\u0000');
-          if ((latest.get(channel)?.version ?? -1) < Number(version)) latest.set(channel, { version: Number(version), size: value.length });
+          if (version.startsWith(CHUNKED)) continue;
+          // A long value is an index of chunks: its size is that of the text they make.
+          const size = value.startsWith(CHUNKED) ? readChunked(field, value, chunks).data.length : value.length;
+          if ((latest.get(channel)?.version ?? -1) < Number(version)) latest.set(channel, { version: Number(version), size });
         }
         const bytes = [...latest.values()].reduce((sum, v) => sum + v.size, 0);
         rows.push({ turn, messages: body.data.message_count, bytes, ms: median(times.slice(-WINDOW)) });
