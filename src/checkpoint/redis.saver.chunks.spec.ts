@@ -265,6 +265,70 @@ describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
     expect(await messagesOf(saver({ cacheMegabytes: 0 }), 'same-field')).toStrictEqual([...Array.from({ length: 8 }, (_, n) => item(100 + n)), item(200)]);
   });
 
+  /** Puts a child of the thread's latest checkpoint whose `messages` is `messages`, as given. */
+  async function putList(s: RedisCheckpointSaver, thread: string, messages: unknown) {
+    const latest = await s.getTuple(config(thread));
+    const previous = latest?.checkpoint ?? emptyCheckpoint();
+    const version = s.getNextVersion(previous.channel_versions.messages as number | undefined);
+    const checkpoint: Checkpoint = { ...previous, id: uuid6(-1), channel_values: { messages }, channel_versions: { messages: version } };
+    return s.put(latest?.config ?? config(thread), checkpoint, META, { messages: version });
+  }
+  const roundTrip = async (value: unknown) => reference.loadsTyped(...(await reference.dumpsTyped(value)));
+
+  it('stores and hands out what the serializer writes for a list with a toJSON, fresh or grown', async () => {
+    const writer = saver();
+    const replaced = () => ['replaced'.repeat(200)];
+    const list = Object.defineProperty(Array.from({ length: 20 }, (_, n) => item(n)), 'toJSON', { value: replaced });
+    await putList(writer, 'to-json', list);
+    for (const reader of [writer, saver({ cacheMegabytes: 0 })]) expect(await messagesOf(reader, 'to-json')).toStrictEqual(await roundTrip(list));
+
+    await putList(writer, 'to-json-grown', Array.from({ length: 20 }, (_, n) => item(n)));
+    const grown = Object.defineProperty(Array.from({ length: 21 }, (_, n) => item(n)), 'toJSON', { value: replaced });
+    await putList(writer, 'to-json-grown', grown);
+    for (const reader of [writer, saver({ cacheMegabytes: 0 })]) expect(await messagesOf(reader, 'to-json-grown')).toStrictEqual(await roundTrip(grown));
+  });
+
+  it('hands out what was stored for a list holding a getter, not what the getter says later', async () => {
+    const writer = saver();
+    let calls = 0;
+    const live = Object.defineProperty({}, 'calls', { enumerable: true, get: () => ++calls });
+    await putList(writer, 'getter', [...Array.from({ length: 20 }, (_, n) => item(n)), live]);
+    expect(await messagesOf(writer, 'getter')).toStrictEqual(await messagesOf(saver({ cacheMegabytes: 0 }), 'getter'));
+  });
+
+  it('hands out objects with their own keys only, even with a key added to Object.prototype', async () => {
+    const writer = saver();
+    await putList(writer, 'polluted', Array.from({ length: 20 }, (_, n) => item(n)));
+    (Object.prototype as Record<string, unknown>).polluted = 'yes';
+    try {
+      const [fromCache, fromRedis] = [await messagesOf(writer, 'polluted'), await messagesOf(saver({ cacheMegabytes: 0 }), 'polluted')] as object[][];
+      expect(Object.keys(fromCache[0])).toEqual(Object.keys(fromRedis[0]));
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted;
+    }
+  });
+
+  it('leaves no value or chunk behind with keepLatest when a checkpoint is put again (a retried write)', async () => {
+    const [a, b] = [saver({ keepLatest: 1 }), saver({ keepLatest: 1 })];
+    let parent = config('retried');
+    let previous = emptyCheckpoint();
+    const messages: unknown[] = [];
+    for (let n = 0; n < 12; n++) {
+      messages.push(item(n), item(100 + n));
+      const version = a.getNextVersion(previous.channel_versions.messages as number | undefined);
+      const checkpoint: Checkpoint = { ...previous, id: uuid6(-1), channel_values: { messages: [...messages] }, channel_versions: { messages: version } };
+      const next = await a.put(parent, checkpoint, META, { messages: version });
+      if (n % 3 === 2) await b.put(parent, checkpoint, META, { messages: version });
+      [parent, previous] = [next, checkpoint];
+    }
+    const blobs = await client.hGetAll('lgcp:{retried}:blobs');
+    const values = Object.entries(blobs).filter(([field]) => !field.includes(`\0${CHUNKED}`));
+    expect(values).toHaveLength(1);
+    const [[field, index]] = values;
+    const used = readChunked(field, index, new Map(Object.entries(blobs))).chunkIds.length;
+    expect(Object.keys(blobs)).toHaveLength(1 + used);
+  });
+
   it('forgets a deleted thread: a new thread of the same id starts from nothing', async () => {
     const writer = saver();
     for (let n = 0; n < 8; n++) await turn(writer, 'reborn', [item(n)]);

@@ -24,7 +24,7 @@ import { DELETE_FENCED_SCRIPT, GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT, STALE_
 import { FencedWriteError, isFencedReply } from './redis/fenced-write.error';
 import { SEP, threadKeys, threadLeaseKey, threadRegistryKey } from './redis/thread-keys';
 import { FastJsonPlusSerializer } from './serde/fast-json-plus.serializer';
-import { clonePlainJson, isCanonicalJson, samePlainJson } from './serde/plain-json';
+import { canonicalItems, clonePlainJson, isCanonicalJson, isPlainArray, samePlainJson } from './serde/plain-json';
 
 /**
  * `configurable` key of a run's config: the token of the thread lease its turn holds. Writes that
@@ -94,11 +94,11 @@ interface SerializedValue {
   known?: KnownExtension;
 }
 
-const isCanonicalJsonArray = (value: unknown): value is unknown[] => Array.isArray(value) && isCanonicalJson(value);
+const isCanonicalJsonArray = (value: unknown): value is unknown[] => isPlainArray(value) && isCanonicalJson(value);
 
 /** The items `value` adds to `items`, when it starts with them (as plain JSON) and adds a few. */
 function appendedTo(items: readonly unknown[], value: unknown): unknown[] | undefined {
-  if (!Array.isArray(value) || value.length < items.length || value.length - items.length > value.length / 2) return undefined;
+  if (!isPlainArray(value) || value.length < items.length || value.length - items.length > value.length / 2) return undefined;
   for (let i = 0; i < items.length; i++) if (!samePlainJson(value[i], items[i])) return undefined;
   const added = value.slice(items.length);
   return isCanonicalJson(added) ? added : undefined;
@@ -302,10 +302,15 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       const [type, text] = encodeTyped(await this.serde.dumpsTyped(added));
       // The items the serde wrote as a JSON array join the base's text, as JSON.stringify would.
       const tail = (base.items.length > 0 && added.length > 0 ? ',' : '') + text.slice(1, -1);
-      if (type === base.type) return { field, type, data: base.body + tail + base.closer, items: [...base.items, ...clonePlainJson(added)], known: { base, tail } };
+      if (type === base.type) {
+        // The copy is read from the text written (a getter may answer differently the next time).
+        const copy = canonicalItems(text);
+        return { field, type, data: base.body + tail + base.closer, known: { base, tail }, ...(copy ? { items: [...base.items, ...copy] } : {}) };
+      }
     }
     const [type, data] = encodeTyped(await this.serde.dumpsTyped(value));
-    const items = this.appendsBuiltOn && data.length >= this.minChunkedChars && isCanonicalJsonArray(value) ? clonePlainJson(value) : undefined;
+    const worthCopying = this.appendsBuiltOn && type === 'json' && data.length >= this.minChunkedChars && isCanonicalJsonArray(value);
+    const items = worthCopying ? canonicalItems(data) : undefined;
     return { field, type, data, ...(items ? { items } : {}) };
   }
 

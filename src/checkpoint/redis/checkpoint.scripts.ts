@@ -117,57 +117,46 @@ if keep > 0 then
     if m ~= member then all[#all + 1] = m end
   end
   all[#all + 1] = member
-  if #all > keep then
-    local records = {}
-    local function record_of(m)
-      if records[m] == nil then
-        local raw = redis.call('HGET', KEYS[2], m)
-        records[m] = raw and cjson.decode(raw) or false
-      end
-      return records[m]
+  local records = {}
+  local function record_of(m)
+    if records[m] == nil then
+      local raw = redis.call('HGET', KEYS[2], m)
+      records[m] = raw and cjson.decode(raw) or false
     end
-    local function blob_fields(m)
-      local fields = {}
+    return records[m]
+  end
+  -- The newest N, and the ancestors their delta channels are rebuilt from (record.d: up to the
+  -- nearest checkpoint that stores the full value).
+  local kept = {}
+  for i = math.max(1, #all - keep + 1), #all do
+    local m = all[i]
+    while m and not kept[m] do
+      kept[m] = true
       local rec = record_of(m)
-      if rec then
-        for channel, version in pairs(rec.v) do fields[#fields + 1] = ns .. '\\0' .. channel .. '\\0' .. version end
-      end
-      return fields
+      m = (rec and rec.d == 1 and rec.p) and (ns .. '\\0' .. rec.p) or nil
     end
-    -- The newest N, and the ancestors their delta channels are rebuilt from (record.d: up to the
-    -- nearest checkpoint that stores the full value).
-    local kept = {}
-    for i = #all - keep + 1, #all do
-      local m = all[i]
-      while m and not kept[m] do
-        kept[m] = true
-        local rec = record_of(m)
-        m = (rec and rec.d == 1 and rec.p) and (ns .. '\\0' .. rec.p) or nil
+  end
+  local kept_fields = {}
+  for m in pairs(kept) do
+    local rec = record_of(m)
+    for channel, version in pairs(rec and rec.v or {}) do
+      local f = ns .. '\\0' .. channel .. '\\0' .. version
+      if not kept_fields[f] then
+        kept_fields[f] = true
+        for _, c in ipairs(chunks_of(f)) do kept_fields[c] = true end
       end
     end
-    local kept_blobs, kept_chunks = {}, {}
-    for m in pairs(kept) do
-      for _, f in ipairs(blob_fields(m)) do
-        if not kept_blobs[f] then
-          kept_blobs[f] = true
-          for _, c in ipairs(chunks_of(f)) do kept_chunks[c] = true end
-        end
-      end
-    end
-    for _, old in ipairs(all) do
-      if not kept[old] then
-        for _, f in ipairs(blob_fields(old)) do
-          if not kept_blobs[f] then
-            for _, c in ipairs(chunks_of(f)) do
-              if not kept_chunks[c] then redis.call('HDEL', KEYS[3], c) end
-            end
-            redis.call('HDEL', KEYS[3], f)
-          end
-        end
-        drop_checkpoint(old)
-      end
-    end
-
+  end
+  for _, old in ipairs(all) do
+    if not kept[old] then drop_checkpoint(old) end
+  end
+  -- Every value and chunk of this namespace that no kept checkpoint uses goes: those of the
+  -- checkpoints just dropped, and any a repeated put of a checkpoint left behind.
+  local own = ns .. '\\0'
+  for _, f in ipairs(redis.call('HKEYS', KEYS[3])) do
+    if not kept_fields[f] and string.sub(f, 1, #own) == own then redis.call('HDEL', KEYS[3], f) end
+  end
+  if #all > keep then
     -- Subgraph namespaces with a task id ("<node>:<task id>", ':' is not allowed in node names)
     -- are new on every run and never written again, so their own pruning never comes back to
     -- them: drop those that ended before the oldest kept root checkpoint. Namespaces without one

@@ -1,14 +1,17 @@
 /** Deeper values are not treated as plain JSON (this also stops at cycles). */
 const MAX_DEPTH = 64;
 
-const isPlainObject = (value: object) =>
-  Object.getPrototypeOf(value) === Object.prototype &&
-  // JSON.stringify calls a toJSON even when it is not enumerable; JsonPlusSerializer writes any
-  // object with lg_name "Send" as a Send.
-  typeof (value as { toJSON?: unknown }).toJSON !== 'function' &&
-  !('lg_name' in value);
+/**
+ * JSON.stringify calls a toJSON even when it is not enumerable (or is set on the array itself);
+ * JsonPlusSerializer writes any object with lg_name "Send" as a Send.
+ */
+const serializesAsIs = (value: object) => typeof (value as { toJSON?: unknown }).toJSON !== 'function' && !('lg_name' in value);
 
-const isPlainArray = (value: unknown): value is unknown[] => Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype;
+const isPlainObject = (value: object) => Object.getPrototypeOf(value) === Object.prototype && serializesAsIs(value);
+
+/** An array JSON.stringify writes item by item. */
+export const isPlainArray = (value: unknown): value is unknown[] =>
+  Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && serializesAsIs(value);
 
 /**
  * True when `value` is plain JSON data: null, strings, booleans, numbers, and arrays and plain
@@ -25,7 +28,8 @@ export function isPlainJson(value: unknown, depth = 0): boolean {
     return true;
   }
   if (Array.isArray(value) || !isPlainObject(value as object)) return false;
-  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  // Own keys only, as JSON.stringify (a key added to Object.prototype is not the value's).
+  for (const key of Object.keys(value as object)) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
   return true;
 }
 
@@ -56,8 +60,14 @@ export function clonePlainJson<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(clonePlainJson) as T;
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = clonePlainJson((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) copy[key] = clonePlainJson((value as Record<string, unknown>)[key]);
   return copy as T;
+}
+
+/** The items of `text` (a JSON array), when they are canonical JSON (see below); else undefined. */
+export function canonicalItems(text: string): unknown[] | undefined {
+  const items: unknown = JSON.parse(text);
+  return isPlainArray(items) && isCanonicalJson(items) ? items : undefined;
 }
 
 /**
@@ -80,7 +90,7 @@ export function isCanonicalJson(value: unknown, depth = 0): boolean {
         return true;
       }
       if (Array.isArray(value) || !isPlainObject(value)) return false;
-      for (const key in value) {
+      for (const key of Object.keys(value)) {
         if (key === 'lc' || key === '__proto__' || !isCanonicalJson((value as Record<string, unknown>)[key], depth + 1)) return false;
       }
       return true;
