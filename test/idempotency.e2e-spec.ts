@@ -195,3 +195,39 @@ describe('Idempotency-Key retries against what earlier attempts stored', () => {
     expect(list.body.data.conversations.find((c: { thread_id: string }) => c.thread_id === 'polo:older')).toMatchObject({ last_question: 'q1', message_count: 6 });
   });
 });
+
+describe('Idempotency-Key: a retry after a 503 whose claim Redis ran late', () => {
+  let deployment: OpenAIDeployment;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    deployment = await OpenAIDeployment.start(1, {
+      REDIS_COMMAND_TIMEOUT_MS: '500',
+      THREAD_LEASE_TTL_MS: '10000',
+      THREAD_BUSY_WAIT_MS: '2000',
+    });
+    [app] = deployment.apps;
+  });
+  afterAll(() => deployment?.stop());
+
+  it('answers the retry (200), not 409 IDEMPOTENCY_IN_PROGRESS held by a claim nobody runs', async () => {
+    const post = () =>
+      request(app.getHttpServer()).post('/api/chat').set('Idempotency-Key', 'hung-claim').send({ user_id: 'polo', question: 'hello' });
+    deployment.llm.enqueue({ body: completion('hi there') });
+    deployment.redis!.pause(); // the claim's SET waits in the socket and runs when Redis wakes up
+    let first;
+    try {
+      first = await post();
+    } finally {
+      deployment.redis!.resume();
+    }
+    expect(first.status).toBe(503);
+    expect(first.body.error.code).toBe('REDIS_UNAVAILABLE');
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    const retry = await post();
+    const took = Date.now() - started;
+    expect({ status: retry.status, code: retry.body.error?.code, took: took < 1500 }).toEqual({ status: 200, code: undefined, took: true });
+    expect(retry.body.data.response).toBe('hi there');
+  });
+});

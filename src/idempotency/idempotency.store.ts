@@ -45,7 +45,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async claim(key: string, fingerprint: string, ttlMs: number, owner: string) {
     const running: IdempotencyRecord = { state: 'running', fingerprint, owner };
-    const taken = await redisCall(() => this.redis.set(this.k(key), JSON.stringify(running), { NX: true, PX: ttlMs }));
+    const taken = await redisCall(() => this.redis.set(this.k(key), JSON.stringify(running), { NX: true, PX: ttlMs })).catch((err: unknown) => {
+      // A hung Redis may still run the SET when it wakes up: the key would then stay "running" with
+      // nobody running it, and the client's retry would wait and get 409. Sent on the same
+      // connection, so the release runs right after that late SET.
+      this.release(key, owner).catch(() => undefined);
+      throw err;
+    });
     return taken === 'OK' ? undefined : ((await this.get(key)) ?? running);
   }
 
