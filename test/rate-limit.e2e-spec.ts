@@ -74,3 +74,39 @@ describe('rate limits in memory mode', () => {
     }
   });
 });
+
+/** One chat-turn limit and one read limit per caller, not one per route. */
+describe('rate limits across the routes they cover', () => {
+  let redis: RedisTestServer;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    redis = await RedisTestServer.start('plain');
+    app = await createTestApp({ REDIS_URL: redis.url, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_CHAT: '2', RATE_LIMIT_READS: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('counts streamed turns against the same chat limit as POST /api/chat', async () => {
+    const server = app.getHttpServer();
+    await request(server).post('/api/chat').send({ user_id: 'ivy', question: 'one' }).expect(200);
+    await request(server).post('/api/chat').send({ user_id: 'ivy', question: 'two' }).expect(200);
+    await request(server).post('/api/chat').send({ user_id: 'ivy', question: 'three' }).expect(429);
+    // The caller is over its chat-turn limit: a turn through another route is still a turn.
+    const post = await request(server).post('/api/chat/stream').send({ user_id: 'ivy', question: 'four' });
+    const get = await request(server).get('/api/chat/stream').query({ user_id: 'ivy', question: 'five' });
+    expect([post.status, get.status]).toEqual([429, 429]);
+  });
+
+  it('counts every conversation read against one read limit', async () => {
+    const server = app.getHttpServer();
+    await request(server).get('/api/users/jo/conversations').expect(200);
+    await request(server).get('/api/users/jo/conversations').expect(200);
+    await request(server).get('/api/users/jo/conversations').expect(429);
+    const detail = await request(server).get('/api/users/jo/conversations/jo:x');
+    const status = await request(server).get('/api/users/jo/conversations/jo:x/status');
+    expect([detail.status, status.status]).toEqual([429, 429]);
+  });
+});

@@ -19,6 +19,14 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     return `ip:${request.ip}`;
   }
 
+  /**
+   * One counter per caller and limit ("chat" or "reads"), whatever the route: by default each
+   * handler counts apart, and the stream routes would triple a caller's chat turns.
+   */
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(detail.timeToBlockExpire));
     throw new ApiException(
