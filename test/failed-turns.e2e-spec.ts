@@ -7,6 +7,7 @@ import { RedisUnavailableError } from '../src/redis/redis-errors';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
 import { hangUpAfter } from './support/hang-up';
+import { RedisTestServer } from './support/redis-server';
 import { createTestApp } from './support/test-app';
 
 describe.each([
@@ -215,5 +216,58 @@ describe('a turn that was queued for its thread when shutdown ended the turns in
     await new Promise((r) => setTimeout(r, 300));
     expect(await checkpointer.getTuple({ configurable: { thread_id: 'polo:t1' } })).toBeUndefined();
     expect(llm.requests).toHaveLength(1);
+  });
+});
+
+/**
+ * Instance A shuts down while one of its requests waits for a thread (or an Idempotency-Key) held
+ * by a turn on instance B. README: after SHUTDOWN_TIMEOUT_MS the requests are stopped and answered
+ * 503 SHUTTING_DOWN, not cut off.
+ */
+describe.each(['thread', 'idempotency-key'] as const)('shutdown while a request waits for a %s held on another instance', (what) => {
+  const llm = new FakeOpenAIServer();
+  let redis: RedisTestServer;
+  let a: NestExpressApplication;
+  let b: NestExpressApplication;
+
+  beforeAll(async () => {
+    await llm.start();
+    redis = await RedisTestServer.start('plain');
+    const env = {
+      REDIS_URL: redis.url,
+      LLM_PROVIDER: 'openai',
+      LLM_BASE_URL: llm.baseUrl,
+      LLM_MAX_RETRIES: '0',
+      THREAD_BUSY_POLICY: 'queue',
+      THREAD_BUSY_WAIT_MS: '8000',
+      SHUTDOWN_GRACE_MS: '0',
+      SHUTDOWN_TIMEOUT_MS: '400',
+    };
+    a = await createTestApp(env);
+    b = await createTestApp(env);
+    await a.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await b?.close();
+    await redis?.stop();
+    await llm.stop();
+  });
+
+  it('answers the waiting request 503 SHUTTING_DOWN instead of dropping its connection', async () => {
+    llm.enqueue({ delayMs: 2500, body: completion('slow on B') });
+    const body = { user_id: 'polo', question: 'q', thread_id: 'polo:drain' };
+    const onB = request(b.getHttpServer()).post('/api/chat').set('Idempotency-Key', 'drain-key').send(body).then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    const url = `${(await a.getUrl()).replace('[::1]', '127.0.0.1')}/api/chat`;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(what === 'idempotency-key' ? { 'idempotency-key': 'drain-key' } : {}) };
+    const waiting = fetch(url, { method: 'POST', headers, body: JSON.stringify(what === 'thread' ? { ...body, question: 'other' } : body) }).then(
+      async (res) => ({ status: res.status, code: ((await res.json()) as { error?: { code: string } }).error?.code }),
+      (err: Error) => ({ status: -1, code: `connection: ${err.message}` }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const closing = a.close();
+    expect(await waiting).toEqual({ status: 503, code: 'SHUTTING_DOWN' });
+    await closing;
+    await onB;
   });
 });

@@ -18,6 +18,7 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { CONVERSATION_INDEX, type ConversationIndex } from '../conversations/index/conversation-index';
 import { ToolMetricsCallback } from '../metrics/tool-metrics.callback';
 import { DrainService } from '../lifecycle/drain.service';
+import { shuttingDown } from '../lifecycle/shutting-down';
 import { FENCE_TOKEN } from '../checkpoint/redis.saver';
 import { MetricsService } from '../metrics/metrics.service';
 import { RUN_REGISTRY, type RunRegistry } from '../runs/run-registry';
@@ -43,7 +44,6 @@ const LEASE_LOST = 'lease-lost';
 /** Generated ids tried before a new conversation gives up with THREAD_BUSY (each clash is a 1-in-1,000 chance). */
 const NEW_THREAD_ATTEMPTS = 20;
 
-const shuttingDown = () => new ApiException(HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.SHUTTING_DOWN, 'This instance is shutting down; retry the turn');
 
 const stopped = (signal: AbortSignal) =>
   signal.reason === SHUTDOWN
@@ -112,9 +112,12 @@ export class ChatService {
     // One turn per thread across all instances: a second turn would fork the conversation.
     const wait = this.config.get('THREAD_BUSY_POLICY') === 'queue' ? this.config.get('THREAD_BUSY_WAIT_MS') : 0;
     const waitTimer = this.metrics.leaseWait.startTimer();
-    const { threadId, lease } = named ? { threadId: named, lease: await this.threadLock.acquire(named, wait) } : await this.takeNewThread(request.user_id);
+    // A shutdown past its deadline stops the wait: the request gets 503 before its connection closes.
+    const stop = this.drain.deadlineSignal;
+    const { threadId, lease } = named ? { threadId: named, lease: await this.threadLock.acquire(named, wait, stop) } : await this.takeNewThread(request.user_id);
     waitTimer();
     this.tagRequestLogs({ user_id: request.user_id, thread_id: threadId, run_id: runId });
+    if (!lease && stop.aborted) throw shuttingDown();
     if (!lease) {
       this.metrics.leaseRejections.inc();
       throw new ApiException(HttpStatus.CONFLICT, ErrorCode.THREAD_BUSY, 'Another turn of this conversation is running; retry when it ends', {

@@ -5,6 +5,9 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { ApiException } from '../common/errors/api.exception';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfigService } from '../config/app-config.service';
+import { DrainService } from '../lifecycle/drain.service';
+import { shuttingDown } from '../lifecycle/shutting-down';
+import { waitToRetry } from '../thread-lock/thread-lock';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
 
 const SANE_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
@@ -35,6 +38,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
     private readonly config: AppConfigService,
+    private readonly drain: DrainService,
   ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -64,8 +68,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const owner = randomUUID();
     let record = await this.store.claim(key, fingerprint, claimTtlMs, owner);
     const deadline = Date.now() + this.config.get('THREAD_BUSY_WAIT_MS');
-    while (record?.state === 'running' && record.fingerprint === fingerprint && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
+    // A shutdown past its deadline stops the wait: the request gets 503 before its connection closes.
+    const stop = this.drain.deadlineSignal;
+    for (let attempt = 0; record?.state === 'running' && record.fingerprint === fingerprint && Date.now() < deadline; attempt++) {
+      await waitToRetry(attempt, deadline, stop);
+      if (stop.aborted) throw shuttingDown();
       record = (await this.store.get(key)) ?? (await this.store.claim(key, fingerprint, claimTtlMs, owner));
     }
     if (record && record.fingerprint !== fingerprint) {

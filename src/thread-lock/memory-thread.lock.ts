@@ -1,14 +1,14 @@
-import { retryDelay, type ThreadLease, type ThreadLock } from './thread-lock';
+import { type ThreadLease, type ThreadLock, waitToRetry } from './thread-lock';
 
 /** The in-process lock that goes with in-memory checkpoints (one process holds every thread). */
 export class MemoryThreadLock implements ThreadLock {
   private readonly held = new Set<string>();
 
-  async acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined> {
+  async acquire(threadId: string, waitMs: number, stop?: AbortSignal): Promise<ThreadLease | undefined> {
     const deadline = Date.now() + waitMs;
     for (let attempt = 0; this.held.has(threadId); attempt++) {
-      if (Date.now() >= deadline) return undefined;
-      await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));
+      if (Date.now() >= deadline || stop?.aborted) return undefined;
+      await waitToRetry(attempt, deadline, stop);
     }
     this.held.add(threadId);
     let released = false;

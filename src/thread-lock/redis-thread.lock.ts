@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { threadLeaseKey } from '../checkpoint/redis/thread-keys';
 import type { RedisConnection } from '../redis/redis-connection';
 import { luaScript, redisCall, runScript } from '../redis/redis-script';
-import { retryDelay, type ThreadLease, type ThreadLock } from './thread-lock';
+import { type ThreadLease, type ThreadLock, waitToRetry } from './thread-lock';
 
 /** Extends the lease only while this holder still owns it. */
 const RENEW = luaScript(`
@@ -29,7 +29,7 @@ export class RedisThreadLock implements ThreadLock {
     private readonly ttlMs: number,
   ) {}
 
-  async acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined> {
+  async acquire(threadId: string, waitMs: number, stop?: AbortSignal): Promise<ThreadLease | undefined> {
     // Same hash tag as the thread's checkpoints: the lease lives on the same Cluster node.
     const key = threadLeaseKey(this.prefix, threadId);
     const token = randomUUID();
@@ -44,8 +44,8 @@ export class RedisThreadLock implements ThreadLock {
         throw err;
       });
       if (taken === 'OK') break;
-      if (Date.now() >= deadline) return undefined;
-      await new Promise((r) => setTimeout(r, Math.min(retryDelay(attempt), Math.max(1, deadline - Date.now()))));
+      if (Date.now() >= deadline || stop?.aborted) return undefined;
+      await waitToRetry(attempt, deadline, stop);
     }
     const lost = new AbortController();
     // Counted from when the SET was sent: the lease may have started running out before the reply.

@@ -16,11 +16,22 @@ export interface ThreadLease {
 
 /**
  * One turn per thread at a time, across every instance. `acquire` resolves with a lease, or
- * with `undefined` when the thread stayed busy for `waitMs` (0 = do not wait).
+ * with `undefined` when the thread stayed busy for `waitMs` (0 = do not wait) or `stop` aborted.
  */
 export interface ThreadLock {
-  acquire(threadId: string, waitMs: number): Promise<ThreadLease | undefined>;
+  acquire(threadId: string, waitMs: number, stop?: AbortSignal): Promise<ThreadLease | undefined>;
 }
 
-/** Waits between attempts to take a busy thread: short at first, at most 200 ms. */
-export const retryDelay = (attempt: number) => Math.min(10 * 2 ** attempt, 200);
+/** Waits between attempts to take a busy thread (short at first, at most 200 ms), cut short by `stop`. */
+export function waitToRetry(attempt: number, deadline: number, stop?: AbortSignal): Promise<void> {
+  const ms = Math.min(Math.min(10 * 2 ** attempt, 200), Math.max(1, deadline - Date.now()));
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stop?.addEventListener('abort', done, { once: true });
+  });
+}
