@@ -35,3 +35,16 @@ describe.each(['memory', 'redis'] as const)('%s idempotency store', (kind) => {
     expect(await store.get('k')).toBeUndefined();
   });
 });
+
+describe('memory idempotency store', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('forgets expired records of keys never used again', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-26T00:00:00Z') });
+    const store = new MemoryIdempotencyStore();
+    for (let i = 0; i < 100; i++) await store.complete(`once-${i}`, { state: 'done', fingerprint: 'f', status: 200, body: {} }, 1_000);
+    jest.setSystemTime(new Date('2026-11-26T00:02:00Z'));
+    await store.claim('new', 'f', 60_000, 'owner');
+    expect((store as unknown as { records: Map<string, unknown> }).records.size).toBe(1);
+  });
+});

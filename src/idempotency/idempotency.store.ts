@@ -73,10 +73,15 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   }
 }
 
+/** How often the in-memory store forgets expired records (a key is otherwise only checked when used again). */
+const MEMORY_SWEEP_MS = 60_000;
+
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private readonly records = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
+  private sweptAt = Date.now();
 
   async claim(key: string, fingerprint: string, ttlMs: number, owner: string) {
+    this.sweep();
     const existing = await this.get(key);
     if (existing) return existing;
     this.records.set(key, { record: { state: 'running', fingerprint, owner }, expiresAt: Date.now() + ttlMs });
@@ -105,5 +110,13 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   async release(key: string, owner: string) {
     if (this.ownedBy(key, owner)) this.records.delete(key);
+  }
+
+  /** Drops expired records, at most once a minute: keys used once must not pile up for ever. */
+  private sweep() {
+    const now = Date.now();
+    if (now - this.sweptAt < MEMORY_SWEEP_MS) return;
+    this.sweptAt = now;
+    for (const [key, entry] of this.records) if (entry.expiresAt <= now) this.records.delete(key);
   }
 }
