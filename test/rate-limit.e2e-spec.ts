@@ -110,3 +110,21 @@ describe('rate limits across the routes they cover', () => {
     expect([detail.status, status.status]).toEqual([429, 429]);
   });
 });
+
+describe('rate limits while Redis is down', () => {
+  it('still count, in each instance, and do not refuse requests that need no Redis', async () => {
+    const redis = await RedisTestServer.start('plain');
+    const app = await createTestApp({ REDIS_URL: redis.url, ...LIMITS, RATE_LIMIT_READS: '3' });
+    try {
+      await redis.stop();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await request(app.getHttpServer()).get('/api/models')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      // A turn needs Redis: that one is a 503.
+      expect((await chat(app, 'erin')).status).toBe(503);
+    } finally {
+      await app.close();
+      await redis.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type { RedisConnection } from '../redis/redis-connection';
+import { isRedisUnavailable } from '../redis/redis-errors';
 import { luaScript, runScript } from '../redis/redis-script';
 
 /**
@@ -25,8 +26,14 @@ return { hits, left, 0, 0 }
 
 const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
 
-/** Rate-limit counters in Redis, so every instance of the service counts the same requests. */
+/**
+ * Rate-limit counters in Redis, so every instance of the service counts the same requests. While
+ * Redis is unreachable each instance counts in its own memory: limits still hold (per instance),
+ * and requests that need no Redis (the model and tool lists) are not refused with a 503.
+ */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly whileRedisIsDown = new ThrottlerStorageService();
+
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix: string,
@@ -34,11 +41,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     const base = `${this.prefix}:rl:{${throttlerName}:${key}}`;
-    const [hits, left, blocked, blockLeft] = (await runScript(this.redis, INCREMENT, [`${base}:hits`, `${base}:block`], [
-      String(ttl),
-      String(limit),
-      String(blockDuration || ttl),
-    ])) as number[];
-    return { totalHits: hits, timeToExpire: seconds(left), isBlocked: blocked === 1, timeToBlockExpire: seconds(blockLeft) };
+    try {
+      const [hits, left, blocked, blockLeft] = (await runScript(this.redis, INCREMENT, [`${base}:hits`, `${base}:block`], [
+        String(ttl),
+        String(limit),
+        String(blockDuration || ttl),
+      ])) as number[];
+      return { totalHits: hits, timeToExpire: seconds(left), isBlocked: blocked === 1, timeToBlockExpire: seconds(blockLeft) };
+    } catch (err) {
+      if (!isRedisUnavailable(err)) throw err;
+      return this.whileRedisIsDown.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
   }
 }
