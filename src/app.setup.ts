@@ -34,7 +34,8 @@ function setupSwagger(app: INestApplication): void {
       .addSecurityRequirements('bearer')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // JSON only: a YAML copy at /docs-yaml would be one more route for DOCS_PUBLIC=false to cover.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
 }
 
 /**

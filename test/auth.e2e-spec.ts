@@ -177,8 +177,51 @@ describe('AUTH_MODE=jwt with JWT_JWKS_URL', () => {
     const res = await request(app.getHttpServer()).get('/docs-json').expect(401);
     expect(res.body.error.code).toBe('UNAUTHORIZED');
     await request(app.getHttpServer()).get('/docs').expect(401);
+    // No other copy of the document is served (Swagger's default /docs-yaml included).
+    await request(app.getHttpServer()).get('/docs-yaml').expect(404);
     const token = sign({ sub: 'alice' }, rsaKey, { algorithm: 'RS256', keyid: 'key-1' });
     await request(app.getHttpServer()).get('/docs-json').set('Authorization', `Bearer ${token}`).expect(200);
     await request(app.getHttpServer()).get('/health/live').expect(200);
+  });
+});
+
+describe('AUTH_MODE=jwt with a JWKS that takes its time', () => {
+  const { privateKey: signingKey, publicKey: jwksKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let jwks: Server;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    jwks = createServer((_req, res) => {
+      // A real IdP takes a little while to answer.
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        // With a symmetric key beside it, which this service cannot use: it must not drop the other.
+        const symmetric = { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' };
+        res.end(JSON.stringify({ keys: [symmetric, { ...jwksKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'RS256' }] }));
+      }, 300);
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    const { port } = jwks.address() as AddressInfo;
+    app = await createTestApp({ REDIS_URL: undefined, AUTH_MODE: 'jwt', JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await new Promise((r) => jwks.close(r));
+  });
+
+  it('accepts every valid token sent while the JWKS is being fetched', async () => {
+    const token = sign({ sub: 'alice' }, signingKey, { algorithm: 'RS256', keyid: 'k1', expiresIn: '5m' });
+    const statuses = await Promise.all(
+      [0, 1, 2].map(async () => (await request(app.getHttpServer()).get('/api/users/alice/conversations').set('Authorization', `Bearer ${token}`)).status),
+    );
+    expect(statuses).toEqual([200, 200, 200]);
+  });
+});
+
+describe('AUTH_MODE=jwt with a broken JWT_PUBLIC_KEY', () => {
+  it('refuses to start with a JWT_PUBLIC_KEY that is not a usable key', async () => {
+    const garbage = '-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n';
+    const started = createTestApp({ REDIS_URL: undefined, AUTH_MODE: 'jwt', JWT_PUBLIC_KEY: garbage });
+    await expect(started.then((a) => a.close())).rejects.toThrow(/JWT_PUBLIC_KEY/);
   });
 });

@@ -22,13 +22,18 @@ const JWKS_REFRESH_MIN_MS = 30_000;
 class JwksKeys {
   private keys = new Map<string, KeyObject>();
   private fetchedAt = 0;
+  /** The fetch in flight: requests that arrive meanwhile wait for it instead of finding no keys. */
+  private refreshing?: Promise<void>;
 
   constructor(private readonly url: string) {}
 
   async get(kid: string | undefined): Promise<KeyObject | undefined> {
+    if (this.refreshing) await this.refreshing;
     const stale = Date.now() - this.fetchedAt > JWKS_TTL_MS;
     const unknown = kid === undefined || !this.keys.has(kid);
-    if (stale || (unknown && Date.now() - this.fetchedAt > JWKS_REFRESH_MIN_MS)) await this.refresh();
+    if (stale || (unknown && Date.now() - this.fetchedAt > JWKS_REFRESH_MIN_MS)) {
+      await (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
+    }
     return kid === undefined && this.keys.size === 1 ? [...this.keys.values()][0] : this.keys.get(kid ?? '');
   }
 
@@ -37,19 +42,36 @@ class JwksKeys {
     try {
       const res = await fetch(this.url, { signal: AbortSignal.timeout(5000) });
       const { keys = [] } = (await res.json()) as { keys?: Array<JsonWebKey & { kid?: string; use?: string }> };
-      this.keys = new Map(
-        keys.filter((k) => k.kid && (!k.use || k.use === 'sig')).map((k) => [k.kid!, createPublicKey({ key: k, format: 'jwk' })]),
-      );
+      const usable = new Map<string, KeyObject>();
+      for (const k of keys.filter((k) => k.kid && (!k.use || k.use === 'sig'))) {
+        try {
+          usable.set(k.kid!, createPublicKey({ key: k, format: 'jwk' }));
+        } catch {
+          // One key this service cannot use (e.g. a symmetric one) must not drop the others.
+        }
+      }
+      this.keys = usable;
     } catch {
       // Keep the keys we had; tokens signed with unknown keys stay invalid.
     }
   }
 }
 
+/** The configured public key, or a start-up error that names the variable (and not its value). */
+function publicKeyOf(pem: string): KeyObject {
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ec') throw new Error('not RSA or EC');
+    return key;
+  } catch {
+    throw new Error('JWT_PUBLIC_KEY is not a usable RSA or EC public key (PEM)');
+  }
+}
+
 /** Bearer JWTs: signature (never `alg: none`), expiry, and audience/issuer when configured. */
 export class JwtAuthenticator implements Authenticator {
   readonly scheme = 'Bearer';
-  private readonly key?: string;
+  private readonly key?: string | KeyObject;
   private readonly jwks?: JwksKeys;
   private readonly algorithms: Algorithm[];
 
@@ -58,7 +80,7 @@ export class JwtAuthenticator implements Authenticator {
       this.jwks = new JwksKeys(settings.jwksUrl);
       this.algorithms = ['RS256', 'ES256'];
     } else if (settings.publicKey) {
-      this.key = settings.publicKey;
+      this.key = publicKeyOf(settings.publicKey);
       this.algorithms = ['RS256', 'ES256'];
     } else if (settings.secret) {
       this.key = settings.secret;
