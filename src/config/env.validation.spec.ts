@@ -72,7 +72,10 @@ describe('validateEnv', () => {
     ['CHECKPOINT_BACKEND', 'postgres', /CHECKPOINT_BACKEND="postgres".*auto, redis, redis-stack, memory/],
     ['CHECKPOINT_DURABILITY', 'never', /exit, async, sync/],
     ['LLM_PROVIDER', 'magic', /offline, openai, anthropic, ollama/],
-    ['LLM_FALLBACKS', 'gpt-4o', /LLM_FALLBACKS=\(value hidden\): LLM_FALLBACKS "gpt-4o" must be <provider>:<model>/],
+    ['LLM_FALLBACKS', 'https://user:hunter2@llm.example.com/v1', /LLM_FALLBACKS entry 1 must be/],
+    ['TRUST_PROXY', 'yes', /TRUST_PROXY must be true, false, a hop count/],
+    ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be/],
+    ['LLM_FALLBACKS', 'gpt-4o', /LLM_FALLBACKS=\(value hidden\): LLM_FALLBACKS entry 1 must be <provider>:<model>/],
     ['LLM_MODELS', '[{"provider":"openai"}]', /LLM_MODELS entry 0: model must be a non-empty string/],
     ['LLM_EXTRA_BODY', '[1]', /LLM_EXTRA_BODY must be a JSON object/],
     ['AGENT_BUILTIN_TOOLS', 'calculator,shell', /AGENT_BUILTIN_TOOLS must be all, none, or names from current_time, calculator \(unknown: shell\)/],
@@ -103,6 +106,10 @@ describe('validateEnv', () => {
       ['MCP_SERVERS', JSON.stringify([{ url: 'https://x.example/mcp', headers: { Authorization: 'Bearer TOPSECRET-2' } }]), 'TOPSECRET-2'],
       ['LLM_FALLBACKS', `'${models}'`, 'sk-SECRET'],
       ['LLM_FALLBACKS', '{"api_key":"sk-SHORT","provider":"openai"}', 'sk-SHORT'],
+      ['LLM_FALLBACKS', 'https://user:hunter2-secret@llm.example.com/v1', 'hunter2-secret'],
+      ['LLM_FALLBACKS', 'sk-proj-KEYGIVENBYMISTAKE', 'KEYGIVENBYMISTAKE'],
+      // A private key pasted where the public one goes.
+      ['JWT_PUBLIC_KEY', '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGPRIVATEPART\n-----END PRIVATE KEY-----\n', 'PRIVATEPART'],
     ]) {
       const message = (() => {
         try {

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { type LlmProvider, LLM_PROVIDERS, type ModelEntry, parseJsonObject, parseModelEntries } from './model-entries';
 import { type McpServerEntry, parseMcpServers } from './mcp-servers';
 import { ParsedSetting } from './parsed-setting';
+import { isTrustProxy } from './trust-proxy';
 import {
   IsBoolean,
   IsIn,
@@ -72,6 +73,17 @@ export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful assistant. Use the available tools when they help, and answer in the language of the question.';
 
 /** A summary, the question and its answer: what the stored thread holds at the least when summarizing. */
+@ValidatorConstraint({ name: 'trustProxy' })
+class TrustProxyRule implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && isTrustProxy(value);
+  }
+
+  defaultMessage(): string {
+    return 'TRUST_PROXY must be true, false, a hop count, or a list of addresses, subnets and loopback/linklocal/uniquelocal';
+  }
+}
+
 @ValidatorConstraint({ name: 'roomForSummary' })
 class RoomForSummaryRule implements ValidatorConstraintInterface {
   validate(value: unknown, args: ValidationArguments): boolean {
@@ -237,7 +249,7 @@ export class EnvironmentVariables {
   @Transform(emptyAsUnset) @IsOptional() @IsString()
   CORS_ORIGINS?: string = undefined;
 
-  @Transform(emptyAsUnset) @IsOptional() @Matches(/^(true|false|\d+|[\w.:/,\s-]+)$/, { message: 'TRUST_PROXY must be true, false, a hop count or a list of addresses/subnets' })
+  @Transform(emptyAsUnset) @IsOptional() @Validate(TrustProxyRule)
   TRUST_PROXY?: string = undefined;
 
   @IsIn(AUTH_MODES)
@@ -252,7 +264,9 @@ export class EnvironmentVariables {
   @Transform(emptyAsUnset) @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string = undefined;
 
-  @Transform(emptyAsUnset) @IsOptional() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key (RS256 or ES256)' })
+  @Transform(emptyAsUnset) @IsOptional() @Matches(/-----BEGIN (PUBLIC KEY|RSA PUBLIC KEY|CERTIFICATE)-----/, {
+    message: 'JWT_PUBLIC_KEY must be a PEM public key or certificate (RS256 or ES256)',
+  })
   JWT_PUBLIC_KEY?: string = undefined;
 
   @Transform(emptyAsUnset) @IsOptional()
@@ -298,6 +312,8 @@ const SECRET_VARIABLES = new Set([
   'MCP_SERVERS',
   'API_KEYS',
   'JWT_SECRET',
+  // A private key pasted here by mistake must not end up in a log.
+  'JWT_PUBLIC_KEY',
   'JWT_JWKS_URL',
 ]);
 

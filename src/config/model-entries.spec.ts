@@ -18,7 +18,7 @@ describe('parseModelEntries', () => {
   });
 
   it.each([
-    ['a bare model', 'gpt-4o', /"gpt-4o" must be <provider>:<model>/],
+    ['a bare model (not echoed: it could be a key given by mistake)', 'gpt-4o', /entry 1 must be <provider>:<model>/],
     ['an unknown provider', 'mistral:large', /provider from offline, openai, anthropic, ollama/],
     ['broken JSON', '[{"provider":', /is not valid JSON/],
     ['a JSON object instead of a list', '[', /is not valid JSON/],

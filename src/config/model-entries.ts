@@ -50,8 +50,9 @@ function parseShortEntry(text: string, index: number): ModelEntry {
   const at = text.indexOf(':');
   const provider = text.slice(0, at);
   const model = text.slice(at + 1);
-  // Echo only what looks like a short entry: anything else may be a piece of JSON with a key in it.
-  const shown = /^[\w.:/@-]{1,200}$/.test(text) ? `"${text}"` : `entry ${index + 1}`;
+  // Echo only what looks like a short entry of a known provider: anything else may be a piece of
+  // JSON with a key in it, or a URL with a password.
+  const shown = isProvider(provider) && /^[\w.:/-]{1,200}$/.test(text) ? `"${text}"` : `entry ${index + 1}`;
   if (at < 1 || !isProvider(provider) || !model) {
     throw new Error(`${shown} must be <provider>:<model> with a provider from ${LLM_PROVIDERS.join(', ')}`);
   }
