@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { anthropicMessage, FakeAnthropicServer } from './support/fake-anthropic.server';
@@ -118,5 +120,59 @@ describe('providers: OpenAI-compatible, Anthropic and Ollama, chosen per request
     const res = await ask({ question: 'hello' }).expect(200);
     expect(res.body.data).toMatchObject({ response: 'Claude took over.', model: 'claude-backup' });
     expect(anthropic.requests.at(-1)?.model).toBe('fake-claude-backup');
+  });
+});
+
+/** An Anthropic Messages endpoint that records the headers of every request. */
+async function recordingAnthropic(): Promise<{ server: Server; url: string; headers: IncomingHttpHeaders[] }> {
+  const headers: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    headers.push(req.headers);
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(anthropicMessage('hello from elsewhere')));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, headers };
+}
+
+describe('an Anthropic entry with its own base_url inherits no key, not even ANTHROPIC_API_KEY', () => {
+  const PRIMARY_KEY = 'sk-ant-primary-secret-0123456789';
+  let primary: Awaited<ReturnType<typeof recordingAnthropic>>;
+  let other: Awaited<ReturnType<typeof recordingAnthropic>>;
+  let app: NestExpressApplication;
+  const saved = process.env.ANTHROPIC_API_KEY;
+
+  beforeAll(async () => {
+    primary = await recordingAnthropic();
+    other = await recordingAnthropic();
+    // README: "Anthropic falls back to ANTHROPIC_API_KEY" (the primary's key); the process keeps its env.
+    process.env.ANTHROPIC_API_KEY = PRIMARY_KEY;
+    app = await createTestApp({
+      REDIS_URL: undefined,
+      LLM_PROVIDER: 'anthropic',
+      LLM_MODEL: 'fake-claude',
+      LLM_BASE_URL: primary.url,
+      LLM_MODELS: JSON.stringify([{ name: 'elsewhere', provider: 'anthropic', model: 'other-claude', base_url: other.url }]),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (saved === undefined) delete process.env.ANTHROPIC_API_KEY;
+    else process.env.ANTHROPIC_API_KEY = saved;
+    await Promise.all([primary, other].map(({ server }) => new Promise((r) => server.close(r))));
+  });
+
+  it('uses the primary key for the primary endpoint', async () => {
+    await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'hi' }).expect(200);
+    expect(primary.headers.at(-1)?.['x-api-key']).toBe(PRIMARY_KEY);
+  });
+
+  it('never sends the primary key to the host of an entry with its own base_url', async () => {
+    await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'hi', model: 'elsewhere' });
+    expect(other.headers.length).toBeGreaterThan(0);
+    expect(JSON.stringify(other.headers)).not.toContain(PRIMARY_KEY);
   });
 });

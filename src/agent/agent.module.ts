@@ -18,7 +18,7 @@ import { ModelsController } from './models.controller';
 
 const logger = new Logger('AgentModule');
 
-/** LLM_PROVIDER, LLM_MODEL, LLM_BASE_URL, LLM_API_KEY and LLM_EXTRA_BODY: the default model. */
+/** LLM_PROVIDER, LLM_MODEL, LLM_BASE_URL, LLM_API_KEY (ANTHROPIC_API_KEY for anthropic) and LLM_EXTRA_BODY: the default model. */
 function primaryModel(config: AppConfigService): ModelEntry {
   const provider = config.get('LLM_PROVIDER');
   const model = provider === 'offline' ? DEFAULT_MODEL_OF.offline : (config.get('LLM_MODEL') ?? DEFAULT_MODEL_OF[provider]);
@@ -27,7 +27,7 @@ function primaryModel(config: AppConfigService): ModelEntry {
     provider,
     model,
     baseUrl: config.get('LLM_BASE_URL'),
-    apiKey: config.get('LLM_API_KEY'),
+    apiKey: config.get('LLM_API_KEY') ?? (provider === 'anthropic' ? config.get('ANTHROPIC_API_KEY') : undefined),
     extraBody: config.get('LLM_EXTRA_BODY'),
   };
 }

@@ -159,6 +159,10 @@ export class EnvironmentVariables {
   @Transform(emptyAsUnset) @IsOptional() @IsString()
   LLM_API_KEY?: string = undefined;
 
+  /** Anthropic's own variable: the primary model's key when LLM_API_KEY is unset, and no other host's. */
+  @Transform(emptyAsUnset) @IsOptional() @IsString()
+  ANTHROPIC_API_KEY?: string = undefined;
+
   @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
   LLM_TIMEOUT_MS = 60_000;
 
@@ -306,6 +310,7 @@ const SECRET_VARIABLES = new Set([
   'REDIS_URL',
   'LLM_BASE_URL',
   'LLM_API_KEY',
+  'ANTHROPIC_API_KEY',
   'LLM_EXTRA_BODY',
   'LLM_FALLBACKS',
   'LLM_MODELS',

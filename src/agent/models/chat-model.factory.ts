@@ -28,7 +28,8 @@ export function createChatModel(entry: ModelEntry, signal: AbortSignal): BaseCha
     case 'anthropic':
       return new ChatAnthropic({
         model: entry.model,
-        apiKey: entry.apiKey,
+        // Left unset, the client would send ANTHROPIC_API_KEY to whatever host base_url names.
+        apiKey: entry.apiKey ?? (entry.baseUrl ? 'no-key-configured' : undefined),
         anthropicApiUrl: entry.baseUrl,
         maxRetries: 0,
         clientOptions: { fetch },
