@@ -1,5 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { FakeAnthropicServer } from './support/fake-anthropic.server';
+import { FakeOllamaServer } from './support/fake-ollama.server';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
 import { parseSse } from './support/sse';
@@ -193,5 +195,56 @@ describe('AGENT_TURN_TIMEOUT_MS', () => {
     const { events } = parseSse(res.text);
     expect(events.map((e) => e.event)).toEqual(['metadata', 'error', 'done']);
     expect(events[1].data).toEqual({ code: 'TURN_TIMEOUT', message: expect.any(String), retryable: true });
+  });
+});
+
+/**
+ * README: "A Retry-After (or retry-after-ms) header is obeyed; one longer than
+ * LLM_RETRY_MAX_DELAY_MS moves on to the next model at once instead of waiting" — for every provider.
+ */
+describe.each([
+  ['ollama', () => new FakeOllamaServer()],
+  ['anthropic', () => new FakeAnthropicServer()],
+])('%s: a 429 with a Retry-After longer than LLM_RETRY_MAX_DELAY_MS', (provider, make) => {
+  const server = make();
+  let app: NestExpressApplication;
+  let noFallback: NestExpressApplication;
+
+  beforeAll(async () => {
+    await server.start();
+    const common = {
+      REDIS_URL: undefined,
+      LLM_PROVIDER: provider,
+      LLM_MODEL: `fake-${provider}`,
+      LLM_BASE_URL: server.baseUrl,
+      LLM_API_KEY: 'k',
+      LLM_MAX_RETRIES: '2',
+      LLM_RETRY_BASE_MS: '10',
+      LLM_RETRY_MAX_DELAY_MS: '1000',
+    };
+    app = await createTestApp({ ...common, LLM_FALLBACKS: 'offline:offline' });
+    noFallback = await createTestApp(common);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await noFallback?.close();
+    await server.stop();
+  });
+
+  it('moves on to the fallback at once, without retrying the rate-limited model', async () => {
+    server.reset();
+    server.enqueue(...[1, 2, 3].map(() => ({ status: 429, headers: { 'retry-after': '60' } })));
+    const res = await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'hi' }).expect(200);
+    expect(res.body.data.model).toBe('offline');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('answers 502 MODEL_RATE_LIMITED with details.retry_after_ms when no model is left', async () => {
+    server.reset();
+    server.enqueue(...[1, 2, 3].map(() => ({ status: 429, headers: { 'retry-after': '60' } })));
+    const res = await request(noFallback.getHttpServer()).post('/api/chat').send({ user_id: 'polo', question: 'hi' }).expect(502);
+    expect(res.body.error.code).toBe('MODEL_RATE_LIMITED');
+    expect(res.body.error.details).toMatchObject({ provider, retry_after_ms: 60_000 });
+    expect(server.requests).toHaveLength(1);
   });
 });

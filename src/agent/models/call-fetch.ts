@@ -18,6 +18,22 @@ export function callFetch(signal: AbortSignal, extraBody?: Record<string, unknow
         // Not JSON: sent as it is.
       }
     }
-    return base(input, { ...init, body, signal: init.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    return base(input, { ...init, body, signal: init.signal ? AbortSignal.any([init.signal, signal]) : signal }).then((res) => {
+      if (!res.ok) errorResponses.set(signal, res.headers);
+      return res;
+    });
   };
+}
+
+/** The headers of each call's last error response, by the call's signal. */
+const errorResponses = new WeakMap<AbortSignal, Headers>();
+
+/**
+ * `err` carrying the headers of its call's error response, when the client's error dropped them
+ * (Ollama's ResponseError has only the status): a Retry-After must count for every provider.
+ */
+export function withResponseHeaders(err: unknown, signal: AbortSignal): unknown {
+  const headers = errorResponses.get(signal);
+  if (!headers || !(err instanceof Error) || 'headers' in err) return err;
+  return Object.assign(new Error(err.message, { cause: err }), { headers });
 }

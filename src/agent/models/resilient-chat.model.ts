@@ -9,6 +9,7 @@ import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { textOf } from '../message-text';
 import { CallDeadline } from './call-deadline';
+import { withResponseHeaders } from './call-fetch';
 import { ModelCallError, type ModelRef } from './model-call.error';
 import { ModelAttempts, type ModelCallObserver } from './model-attempts';
 import type { ModelRetryPolicy } from './model-retry.policy';
@@ -98,7 +99,7 @@ export class ResilientChatModel extends BaseChatModel {
       } catch (err) {
         deadline.clear();
         if (!answered) this.settings.observer?.called(ref, secondsSince(started));
-        await attempts.failed(err);
+        await attempts.failed(withResponseHeaders(err, deadline.signal));
       } finally {
         deadline.clear();
       }
@@ -169,12 +170,12 @@ export class ResilientChatModel extends BaseChatModel {
         deadline.clear();
         report();
         if (held) {
-          await attempts.failed(err);
+          await attempts.failed(withResponseHeaders(err, deadline.signal));
           continue;
         }
         // Part of this answer reached the client: another answer cannot be appended to it.
         if (options.signal?.aborted) throw options.signal.reason;
-        const failure = ModelCallError.from(err, ref);
+        const failure = ModelCallError.from(withResponseHeaders(err, deadline.signal), ref);
         this.settings.observer?.failed(failure, undefined);
         throw failure;
       } finally {
