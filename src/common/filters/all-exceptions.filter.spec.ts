@@ -2,7 +2,7 @@ import { ArgumentsHost, BadRequestException, HttpStatus, NotFoundException } fro
 import { ApiException } from '../errors/api.exception';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 
-function hostFor(headersSent = false) {
+function hostFor(headersSent = false, originalUrl = '/api/chat') {
   const res = {
     headersSent,
     statusCode: 0,
@@ -16,7 +16,7 @@ function hostFor(headersSent = false) {
       return this;
     },
   };
-  const req = { id: 'req-1', method: 'POST', originalUrl: '/api/chat' };
+  const req = { id: 'req-1', method: 'POST', originalUrl };
   const host = {
     switchToHttp: () => ({ getResponse: () => res, getRequest: () => req }),
   } as unknown as ArgumentsHost;
@@ -54,6 +54,13 @@ describe('AllExceptionsFilter', () => {
     expect(res.statusCode).toBe(500);
     expect(res.body).toMatchObject({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
     expect(JSON.stringify(res.body)).not.toContain('secret');
+  });
+
+  it('logs the path of a failed request, never its query string (a streamed question)', () => {
+    const { host } = hostFor(false, '/api/chat/stream?user_id=polo&question=my%20secret%20plan');
+    const logged = jest.spyOn(sut['logger'], 'error').mockImplementation(() => undefined);
+    sut.catch(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, 'REDIS_UNAVAILABLE', 'down'), host);
+    expect(logged.mock.calls.at(-1)?.[0]).toBe('POST /api/chat/stream -> 503 REDIS_UNAVAILABLE');
   });
 
   it('leaves a response that already started alone', () => {

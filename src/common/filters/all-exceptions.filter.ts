@@ -67,7 +67,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const rendered = this.render(exception);
     if (rendered.status >= 500) {
       const stack = exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(`${req.method} ${req.originalUrl} -> ${rendered.status} ${rendered.code}`, stack);
+      // The path only: a query string can carry a question (GET /api/chat/stream), never logged.
+      this.logger.error(`${req.method} ${req.originalUrl.split('?')[0]} -> ${rendered.status} ${rendered.code}`, stack);
     }
     const body: ErrorResponseBody = {
       success: false,
