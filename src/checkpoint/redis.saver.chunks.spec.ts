@@ -1,8 +1,7 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { type Checkpoint, emptyCheckpoint, JsonPlusSerializer, uuid6 } from '@langchain/langgraph-checkpoint';
-import { createClient, type RedisClientType } from 'redis';
-import { RedisTestServer } from '../../test/support/redis-server';
+import { plainRedisForSuite } from '../../test/support/redis-client';
 import { RedisCheckpointSaver, type RedisCheckpointSaverOptions } from './redis.saver';
 import { CHUNKED, MAX_CHUNKS, readChunked } from './redis/chunked-value';
 
@@ -50,29 +49,19 @@ const reference = new JsonPlusSerializer();
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
-  let server: RedisTestServer;
-  let client: RedisClientType;
-  const saver = (options: RedisCheckpointSaverOptions = {}) => new RedisCheckpointSaver(client, options);
+  const redis = plainRedisForSuite();
+  const saver = (options: RedisCheckpointSaverOptions = {}) => new RedisCheckpointSaver(redis.client, options);
   const messagesOf = async (s: RedisCheckpointSaver, thread: string, from?: RunnableConfig) =>
     (await s.getTuple(from ?? config(thread)))?.checkpoint.channel_values.messages;
   /** The stored value of the latest checkpoint's `messages`, as text (index and chunks read back). */
   const storedText = async (thread: string) => {
-    const blobs = await client.hGetAll(`lgcp:{${thread}}:blobs`);
+    const blobs = await redis.client.hGetAll(`lgcp:{${thread}}:blobs`);
     const tuple = await saver({ cacheMegabytes: 0 }).getTuple(config(thread));
     const field = `\0messages\0${tuple?.checkpoint.channel_versions.messages}`;
     return readChunked(field, blobs[field], new Map(Object.entries(blobs))).data;
   };
 
-  beforeAll(async () => {
-    server = await RedisTestServer.start('plain');
-    client = createClient({ url: server.url });
-    await client.connect();
-  });
-  beforeEach(() => client.flushAll());
-  afterAll(async () => {
-    await client?.quit();
-    await server?.stop();
-  });
+  beforeEach(() => redis.client.flushAll());
 
   it('stores a growing list as one chunk more per turn, and every reader reads exactly what was written', async () => {
     const writer = saver();
@@ -88,7 +77,7 @@ describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
     }
     // Chunks are shared by the versions that grew from them: storage grows with the list, not with
     // the list times the number of turns.
-    const blobs = await client.hGetAll('lgcp:{grow}:blobs');
+    const blobs = await redis.client.hGetAll('lgcp:{grow}:blobs');
     const stored = Object.values(blobs).reduce((sum, v) => sum + v.length, 0);
     expect(stored).toBeLessThan(4 * JSON.stringify(expected).length);
     const version = (await writer.getTuple(config('grow')))?.checkpoint.channel_versions.messages;
@@ -102,8 +91,8 @@ describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
     for (let n = 0; n < 40; n++) await turn(writer, 'lean', [item(n)]);
     const sent: number[] = [];
     const received: number[] = [];
-    const original = client.sendCommand.bind(client);
-    const spy = jest.spyOn(client, 'sendCommand').mockImplementation(async (args, options) => {
+    const original = redis.client.sendCommand.bind(redis.client);
+    const spy = jest.spyOn(redis.client, 'sendCommand').mockImplementation(async (args, options) => {
       sent.push(args.reduce((sum, a) => sum + a.length, 0));
       const reply = await original(args, options);
       received.push(JSON.stringify(reply ?? null).length);
@@ -184,7 +173,7 @@ describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
       await turn(kept, 'bounded', [item(n)]);
     }
     expect(await messagesOf(saver({ cacheMegabytes: 0 }), 'bounded')).toStrictEqual(expected);
-    const fields = await client.hKeys('lgcp:{bounded}:blobs');
+    const fields = await redis.client.hKeys('lgcp:{bounded}:blobs');
     // 2 kept values, and the chunks they use: at most MAX_CHUNKS each, mostly shared.
     expect(fields.filter((f) => !f.includes(`\0${CHUNKED}`))).toHaveLength(2);
     expect(fields.length).toBeLessThanOrEqual(2 + MAX_CHUNKS + 1);
@@ -321,7 +310,7 @@ describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
       if (n % 3 === 2) await b.put(parent, checkpoint, META, { messages: version });
       [parent, previous] = [next, checkpoint];
     }
-    const blobs = await client.hGetAll('lgcp:{retried}:blobs');
+    const blobs = await redis.client.hGetAll('lgcp:{retried}:blobs');
     const values = Object.entries(blobs).filter(([field]) => !field.includes(`\0${CHUNKED}`));
     expect(values).toHaveLength(1);
     const [[field, index]] = values;
@@ -333,7 +322,7 @@ describe('RedisCheckpointSaver: long lists in chunks, with a cache', () => {
     const writer = saver();
     for (let n = 0; n < 8; n++) await turn(writer, 'reborn', [item(n)]);
     await writer.deleteThread('reborn');
-    expect(await client.exists('lgcp:{reborn}:blobs')).toBe(0);
+    expect(await redis.client.exists('lgcp:{reborn}:blobs')).toBe(0);
     // Another instance deletes and restarts it: this one's cache must not be taken for it.
     for (let n = 0; n < 8; n++) await turn(writer, 'again', [item(n)]);
     await saver().deleteThread('again');

@@ -1,7 +1,6 @@
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { type Checkpoint, emptyCheckpoint, JsonPlusSerializer, uuid6 } from '@langchain/langgraph-checkpoint';
-import { createClient, type RedisClientType } from 'redis';
-import { RedisTestServer } from '../../test/support/redis-server';
+import { plainRedisForSuite } from '../../test/support/redis-client';
 import { RedisCheckpointSaver } from './redis.saver';
 
 const META = { source: 'loop' as const, step: 0, parents: {} };
@@ -17,28 +16,18 @@ function rng(seed: number) {
 }
 
 describe('RedisCheckpointSaver, randomised: three instances with caches against one without', () => {
-  let server: RedisTestServer;
-  let client: RedisClientType;
+  const redis = plainRedisForSuite();
 
-  beforeAll(async () => {
-    server = await RedisTestServer.start('plain');
-    client = createClient({ url: server.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.quit();
-    await server?.stop();
-  });
 
   for (const seed of Array.from({ length: Number(process.env.FUZZ_SEEDS ?? 6) }, (_, i) => i + 1)) {
     it(`seed ${seed}: every read equals the cold read and what was put`, async () => {
-      await client.flushAll();
+      await redis.client.flushAll();
       const rand = rng(seed);
       const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
       const keepLatest = pick([0, 1, 2, 3]);
       const minChunkedChars = pick([0, 1, 200, 1024]);
-      const instances = [0, 1, 2].map(() => new RedisCheckpointSaver(client, { keepLatest, minChunkedChars, cacheMegabytes: pick([32, 0.002]) }));
-      const cold = new RedisCheckpointSaver(client, { keepLatest, minChunkedChars, cacheMegabytes: 0 });
+      const instances = [0, 1, 2].map(() => new RedisCheckpointSaver(redis.client, { keepLatest, minChunkedChars, cacheMegabytes: pick([32, 0.002]) }));
+      const cold = new RedisCheckpointSaver(redis.client, { keepLatest, minChunkedChars, cacheMegabytes: 0 });
       const thread = 't';
       const expected = new Map<string, unknown>(); // checkpoint id -> expected messages (JsonPlus round trip)
       let n = 0;
@@ -116,7 +105,7 @@ describe('RedisCheckpointSaver, randomised: three instances with caches against 
         }
       }
       // storage: no chunk unused by a stored index when keepLatest
-      const blobs = await client.hGetAll('lgcp:{t}:blobs');
+      const blobs = await redis.client.hGetAll('lgcp:{t}:blobs');
       const used = new Set<string>();
       for (const [field, value] of Object.entries(blobs)) {
         if (!value.startsWith('\x02')) continue;
