@@ -1,5 +1,4 @@
-import { createClient, type RedisClientType } from 'redis';
-import { RedisTestServer } from '../../../test/support/redis-server';
+import { plainRedisForSuite } from '../../../test/support/redis-client';
 import { RedisConversationIndex } from './redis-conversation.index';
 
 const turn = (threadId: string, at: Date, question = 'q') => ({
@@ -14,34 +13,23 @@ const turn = (threadId: string, at: Date, question = 'q') => ({
 });
 
 describe('RedisConversationIndex', () => {
-  let server: RedisTestServer;
-  let client: RedisClientType;
-
-  beforeAll(async () => {
-    server = await RedisTestServer.start('plain');
-    client = createClient({ url: server.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.quit();
-    await server?.stop();
-  });
+  const redis = plainRedisForSuite();
 
   it('keeps the first question as title, clips previews by characters, and expires with the TTL', async () => {
-    const sut = new RedisConversationIndex(client, 'ttl', 60);
+    const sut = new RedisConversationIndex(redis.client, 'ttl', 60);
     await sut.record(turn('u:1', new Date(), '请'.repeat(60)));
     await sut.record(turn('u:1', new Date(), 'second'));
     const summary = await sut.get('u', 'u:1');
     expect(summary?.title).toBe('请'.repeat(50));
     expect(summary?.last_question).toBe('second');
     expect(summary?.last_answer).toHaveLength(200);
-    const keys = await client.keys('ttl:user:{u}:*');
+    const keys = await redis.client.keys('ttl:user:{u}:*');
     expect(keys).toHaveLength(3);
-    for (const key of keys) expect(await client.ttl(key)).toBeGreaterThan(50);
+    for (const key of keys) expect(await redis.client.ttl(key)).toBeGreaterThan(50);
   });
 
   it('drops threads idle for longer than the TTL, as their checkpoints have expired', async () => {
-    const sut = new RedisConversationIndex(client, 'stale', 60);
+    const sut = new RedisConversationIndex(redis.client, 'stale', 60);
     await sut.record(turn('u:old', new Date(Date.now() - 120_000)));
     await sut.record(turn('u:new', new Date()));
     expect((await sut.list('u', 10)).items.map((i) => i.thread_id)).toEqual(['u:new']);
@@ -49,7 +37,7 @@ describe('RedisConversationIndex', () => {
   });
 
   it('keeps a message\'s first time, and only the times of messages still in the thread', async () => {
-    const sut = new RedisConversationIndex(client, 'times');
+    const sut = new RedisConversationIndex(redis.client, 'times');
     const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
     const record = (s: number, added: string[], still: string[]) =>
       sut.record({ ...turn('u:t', at(s)), messageIds: added, threadMessageIds: still });
