@@ -131,6 +131,12 @@ describe('chat streaming from an OpenAI-compatible model', () => {
     expect(events[1].data).toEqual({ code: 'MODEL_ERROR', message: expect.any(String), retryable: true });
   });
 
+  it('says an error is not worth retrying when the provider refused the request (a bad key)', async () => {
+    llm.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided' } } });
+    const { events } = parseSse(await (await ask({ user_id: 'polo', question: 'refused' })).text());
+    expect(events[1].data).toEqual({ code: 'MODEL_ERROR', message: expect.stringContaining('refused'), retryable: false });
+  });
+
   it('closes the upstream model request when the client disconnects, and the thread stays usable', async () => {
     const before = llm.abandoned;
     llm.enqueue({ delayMs: 3000, body: completion('too late') });

@@ -25,7 +25,7 @@ import { RUN_REGISTRY, type RunRegistry } from '../runs/run-registry';
 import { THREAD_LOCK, type ThreadLease, type ThreadLock } from '../thread-lock/thread-lock';
 import type { ChatRequestDto } from './dto/chat-request.dto';
 import type { ChatAnswerDto, ToolCallDto } from './dto/chat-response.dto';
-import { isFencedWrite, leaseLost, toApiException } from './run-errors';
+import { isFencedWrite, isRetryable, leaseLost, toApiException } from './run-errors';
 import { type ChatStreamEvent, streamEventsOf } from './chat-stream-events';
 import { earlierAttempt } from './earlier-attempt';
 import type { Turn } from './turn';
@@ -54,8 +54,6 @@ const stopped = (signal: AbortSignal) =>
         ? leaseLost()
         : cancelled();
 
-/** Errors a client may simply retry. */
-const RETRYABLE = new Set([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
 
 /** Tokens the model reported for this turn's calls; undefined when the provider reports none. */
 function usageOf(turn: BaseMessage[]): { input_tokens: number; output_tokens: number } | undefined {
@@ -268,7 +266,7 @@ export class ChatService {
         data: {
           code: mapped?.code ?? ErrorCode.INTERNAL_ERROR,
           message: mapped?.message ?? 'Internal server error',
-          retryable: !!mapped && mapped.code !== ErrorCode.CANCELLED && RETRYABLE.has(mapped.getStatus()),
+          retryable: !!mapped && isRetryable(mapped),
         },
       };
     }

@@ -68,3 +68,15 @@ export function toApiException(err: unknown): ApiException | undefined {
   const modelError = [...causeChain(err)].find((e): e is ModelCallError => e instanceof ModelCallError);
   return modelError ? modelFailure(modelError) : undefined;
 }
+
+/** Statuses a client may simply retry. */
+const RETRYABLE_STATUSES = new Set<number>([HttpStatus.CONFLICT, HttpStatus.BAD_GATEWAY, HttpStatus.SERVICE_UNAVAILABLE, HttpStatus.GATEWAY_TIMEOUT]);
+
+/**
+ * Whether retrying the turn as it is can succeed: not after a cancel, and not when the provider
+ * refused the request (a 4xx other than 429: a bad key, a request it does not accept).
+ */
+export function isRetryable(err: ApiException): boolean {
+  if (err.code === ErrorCode.CANCELLED || !RETRYABLE_STATUSES.has(err.getStatus())) return false;
+  return !(err.cause instanceof ModelCallError && err.cause.kind === 'rejected');
+}
