@@ -20,7 +20,7 @@ import type { RedisConnection } from '../redis/redis-connection';
 import { type LuaScript, luaScript, redisCall, runScript } from '../redis/redis-script';
 import { BlobCache, type CachedBlob } from './redis/blob-cache';
 import { CHUNKED, channelKeyOf, type KnownExtension, type PlannedBlob, planChunked, readChunked } from './redis/chunked-value';
-import { DELETE_FENCED_SCRIPT, GET_SCRIPT, PUT_SCRIPT, PUT_WRITES_SCRIPT, STALE_BASE_REPLY } from './redis/checkpoint.scripts';
+import { DELETE_FENCED_SCRIPT, GET_SCRIPT, MISSING_VALUE_REPLY, PUT_SCRIPT, PUT_WRITES_SCRIPT, STALE_BASE_REPLY } from './redis/checkpoint.scripts';
 import { FencedWriteError, isFencedReply } from './redis/fenced-write.error';
 import { SEP, threadKeys, threadLeaseKey, threadRegistryKey } from './redis/thread-keys';
 import { FastJsonPlusSerializer } from './serde/fast-json-plus.serializer';
@@ -104,14 +104,20 @@ function appendedTo(items: readonly unknown[], value: unknown): unknown[] | unde
   return isCanonicalJson(added) ? added : undefined;
 }
 
-/** PUT's blob arguments: the count of indexes built on, those (field, index) pairs, then field/value pairs. */
-function blobArgs(blobs: PlannedBlob[]): string[] {
+/**
+ * PUT's blob arguments: the count of indexes built on and those (field, index) pairs, the fields
+ * kept from the parent (count, parent, fields), then field/value pairs.
+ */
+function blobArgs(blobs: PlannedBlob[], required: string[]): string[] {
   const builtOn = blobs.flatMap((b) => b.builtOn ?? []);
-  return [String(builtOn.length / 2), ...builtOn, ...blobs.flatMap((b) => b.pairs)];
+  return [String(builtOn.length / 2), ...builtOn, ...required, ...blobs.flatMap((b) => b.pairs)];
 }
 
 function decodeTyped(type: string, data: string): [string, string | Uint8Array] {
-  return type.startsWith('b64:') ? [type.slice(4), Buffer.from(data, 'base64')] : [type, data];
+  if (!type.startsWith('b64:')) return [type, data];
+  // A plain Uint8Array, as the serde wrote it (a Buffer would come back as a Buffer).
+  const bytes = Buffer.from(data, 'base64');
+  return [type.slice(4), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)];
 }
 
 /** Splits "a\0b\0rest" into at most `parts` pieces (the last keeps any separators). */
@@ -148,6 +154,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 type GetReply = [string, string, string[], string[], string[]] | null;
 
 const isStaleBase = (err: unknown) => err instanceof Error && err.message.startsWith(STALE_BASE_REPLY);
+const isMissingValue = (err: unknown) => err instanceof Error && err.message.startsWith(MISSING_VALUE_REPLY);
 
 /**
  * A LangGraph checkpointer for any Redis ≥ 6.2, Valkey and Redis Cluster, using only core
@@ -257,14 +264,18 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
     const { channel_values: values = {}, ...rest } = copyCheckpoint(checkpoint);
     const stored = { ...rest, channel_values: {} };
-    const changed = Object.keys(newVersions ?? {}).filter((channel) => channel in values);
-    const [[ct, c], [mt, m], serialized] = await Promise.all([
+    const fieldOf = (channel: string) => [ns, channel, String(checkpoint.channel_versions[channel])].join(SEP);
+    const serialize = (channels: string[]) => Promise.all(channels.map((channel) => this.serializeValue(threadId, fieldOf(channel), values[channel])));
+    const changed = Object.keys(newVersions ?? {}).filter((channel) => Object.hasOwn(values, channel));
+    // Values the checkpoint keeps from its parent: stored already, unless keepLatest pruned them
+    // with the parent since it was read (then they are written again, see MISSINGVALUE).
+    const kept = Object.keys(values).filter((channel) => !changed.includes(channel) && checkpoint.channel_versions[channel] !== undefined);
+    const [[ct, c], [mt, m], changedValues] = await Promise.all([
       this.serde.dumpsTyped(stored).then(encodeTyped),
       this.serde.dumpsTyped(metadata).then(encodeTyped),
-      Promise.all(
-        changed.map((channel) => this.serializeValue(threadId, [ns, channel, String(checkpoint.channel_versions[channel])].join(SEP), values[channel])),
-      ),
+      serialize(changed),
     ]);
+    let serialized = changedValues;
     const referenced = Object.fromEntries(
       Object.entries(checkpoint.channel_versions).map(([channel, version]) => [channel, String(version)]),
     );
@@ -276,17 +287,24 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const head = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), this.fenceOf(config)];
     const plan = (buildOnCache: boolean) => serialized.map((value) => this.planBlob(threadId, value, buildOnCache));
     let blobs = plan(true);
-    const put = () => this.runFenced(SCRIPTS.put, threadId, [...head, ...blobArgs(blobs)]);
-    await Promise.all([
-      put().catch((err: unknown) => {
-        if (!isStaleBase(err)) throw err;
-        // Another writer replaced or removed a value this one built on: write them afresh.
-        this.cache?.forget(threadId);
-        blobs = plan(false);
-        return put();
-      }),
-      this.register(threadId),
-    ]);
+    let required = [String(kept.length), parentId ? ns + SEP + parentId : '', ...kept.map(fieldOf)];
+    const write = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.runFenced(SCRIPTS.put, threadId, [...head, ...blobArgs(blobs, required)]);
+        } catch (err) {
+          if (attempt === 3 || !(isStaleBase(err) || isMissingValue(err))) throw err;
+          // Another writer replaced or removed a value this one built on: write them afresh.
+          this.cache?.forget(threadId);
+          if (isMissingValue(err)) {
+            serialized = [...serialized, ...(await serialize(kept))];
+            required = ['0', ''];
+          }
+          blobs = plan(false);
+        }
+      }
+    };
+    await Promise.all([write(), this.register(threadId)]);
     for (const { channelKey, cached } of blobs) if (cached) this.cache?.set(threadId, channelKey, cached);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
   }
@@ -415,7 +433,9 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     for (let i = 0; i < blobPairs.length; i += 2) {
       const [field, value] = [blobPairs[i], blobPairs[i + 1]];
       const channel = splitFields(field, 3)[1];
-      checkpoint.channel_values[channel] = await this.readValue(threadId, field, value === '' ? held.get(field)! : value, chunks, checkpointId === '');
+      const read = await this.readValue(threadId, field, value === '' ? held.get(field)! : value, chunks, checkpointId === '');
+      // Defined, not assigned: a channel may be called __proto__.
+      Object.defineProperty(checkpoint.channel_values, channel, { value: read, enumerable: true, writable: true, configurable: true });
     }
     const pendingWrites = await this.decodeWrites(writePairs);
     if (checkpoint.v < 4 && record.p) await this.migratePendingSends(checkpoint, threadId, ns, record.p);

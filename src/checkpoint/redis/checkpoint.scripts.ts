@@ -44,6 +44,12 @@ export const MAX_INDEX_BYTES = 8192;
 export const STALE_BASE_REPLY = 'STALEBASE';
 
 /**
+ * Reply of PUT when a value the checkpoint keeps unchanged from its parent is gone (pruned with
+ * the parent by keepLatest since the writer read it): the writer then stores every value itself.
+ */
+export const MISSING_VALUE_REPLY = 'MISSINGVALUE';
+
+/**
  * Blob values of both formats: "<type>\0<data>" (whole), or an index "\2<nonce>\0<type>\0<closer>\0<chunk
  * id>\0…" whose data is the chunks' texts in order, then <closer>; chunk <id> is the field
  * "<ns>\0<channel>\0\2<id>". Chunks are written once and shared by the versions that grow from them.
@@ -80,7 +86,9 @@ end
 /**
  * ARGV: ns, checkpoint_id, record, ttl seconds (0 = none), keep latest (0 = all), fence token, the
  * number P of preconditions, P pairs (blob field, value it must still hold: an index a new value
- * builds on, else STALEBASE before anything is written), then blob field/value pairs. Prunes
+ * builds on, else STALEBASE before anything is written), the number R of fields whose values the
+ * checkpoint keeps from its parent, the parent's member ('' = none), those R fields (when the
+ * parent is no longer stored, each must exist, else MISSINGVALUE), then blob field/value pairs. Prunes
  * checkpoints beyond "keep latest" in the same step, with their writes, the blobs no kept
  * checkpoint references, and the chunks no kept blob uses.
  */
@@ -98,10 +106,21 @@ ${FENCE(6)}
 local ns, id, record = ARGV[1], ARGV[2], ARGV[3]
 local ttl, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
 local member = ns .. '\\0' .. id
-local pairs_from = 8 + 2 * tonumber(ARGV[7])
-for at = 8, pairs_from - 1, 2 do
+local required_at = 8 + 2 * tonumber(ARGV[7])
+for at = 8, required_at - 1, 2 do
   if redis.call('HGET', KEYS[3], ARGV[at]) ~= ARGV[at + 1] then
     return redis.error_reply('${STALE_BASE_REPLY} a value this one builds on is no longer stored')
+  end
+end
+-- A parent that is still stored still has its values; one pruned since the writer read it may
+-- have taken along values this checkpoint keeps unchanged.
+local required, parent = tonumber(ARGV[required_at]), ARGV[required_at + 1]
+local pairs_from = required_at + 2 + required
+if required > 0 and parent ~= '' and redis.call('HEXISTS', KEYS[2], parent) == 0 then
+  for at = required_at + 2, pairs_from - 1 do
+    if redis.call('HEXISTS', KEYS[3], ARGV[at]) == 0 then
+      return redis.error_reply('${MISSING_VALUE_REPLY} a value this checkpoint keeps from its pruned parent is no longer stored')
+    end
   end
 end
 redis.call('ZADD', KEYS[1], 0, member)
@@ -155,6 +174,21 @@ if keep > 0 then
   local own = ns .. '\\0'
   for _, f in ipairs(redis.call('HKEYS', KEYS[3])) do
     if not kept_fields[f] and string.sub(f, 1, #own) == own then redis.call('HDEL', KEYS[3], f) end
+  end
+  -- Pending writes that arrived for a checkpoint already pruned (they can come after it, e.g. a
+  -- script re-sent after a failover) would stay for ever: drop those older than every kept one.
+  -- Writes for a checkpoint not put yet are newer, and stay.
+  local oldest
+  for m in pairs(kept) do
+    if not oldest or m < oldest then oldest = m end
+  end
+  for _, f in ipairs(redis.call('ZRANGEBYLEX', KEYS[5], min, max)) do
+    local at = string.find(f, '\\0', #own + 1, true)
+    local m = at and string.sub(f, 1, at - 1)
+    if m and m < oldest and not kept[m] and redis.call('HEXISTS', KEYS[2], m) == 0 then
+      redis.call('HDEL', KEYS[4], f)
+      redis.call('ZREM', KEYS[5], f)
+    end
   end
   if #all > keep then
     -- Subgraph namespaces with a task id ("<node>:<task id>", ':' is not allowed in node names)
