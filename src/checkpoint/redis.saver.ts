@@ -18,13 +18,13 @@ import {
 } from '@langchain/langgraph-checkpoint';
 import type { RedisConnection } from '../redis/redis-connection';
 import { type LuaScript, luaScript, redisCall, runScript } from '../redis/redis-script';
-import { BlobCache, type CachedBlob } from './redis/blob-cache';
-import { CHUNKED, channelKeyOf, type KnownExtension, type PlannedBlob, planChunked, readChunked } from './redis/chunked-value';
+import { ChannelValues, MIN_CHUNKED_CHARS } from './redis/channel-values';
+import type { PlannedBlob } from './redis/chunked-value';
 import { DELETE_FENCED_SCRIPT, GET_SCRIPT, MISSING_VALUE_REPLY, PUT_SCRIPT, PUT_WRITES_SCRIPT, STALE_BASE_REPLY } from './redis/checkpoint.scripts';
 import { FencedWriteError, isFencedReply } from './redis/fenced-write.error';
 import { SEP, threadKeys, threadLeaseKey, threadRegistryKey } from './redis/thread-keys';
+import { encodeTyped, splitFields } from './redis/typed-text';
 import { FastJsonPlusSerializer } from './serde/fast-json-plus.serializer';
-import { canonicalItems, clonePlainJson, isCanonicalJson, isPlainArray, samePlainJson } from './serde/plain-json';
 
 /**
  * `configurable` key of a run's config: the token of the thread lease its turn holds. Writes that
@@ -50,9 +50,6 @@ export interface RedisCheckpointSaverOptions {
   minChunkedChars?: number;
 }
 
-/** Values shorter than this are stored whole: chunks and caching would save too little. */
-const MIN_CHUNKED_CHARS = 1024;
-
 /** What one checkpoint's record holds; channel values live in the blobs hash. */
 interface StoredRecord {
   /** serialized checkpoint without channel_values, and its serde type */
@@ -76,34 +73,6 @@ const SCRIPTS = {
   deleteFenced: luaScript(DELETE_FENCED_SCRIPT),
 };
 
-/** serde output as text: JSON stays readable, anything else is base64. */
-function encodeTyped([type, bytes]: [string, Uint8Array]): [string, string] {
-  return type === 'json'
-    ? [type, Buffer.from(bytes).toString('utf8')]
-    : [`b64:${type}`, Buffer.from(bytes).toString('base64')];
-}
-
-/** A changed channel value, serialized, with a private copy of its items when it is a plain JSON list. */
-interface SerializedValue {
-  field: string;
-  type: string;
-  data: string;
-  /** a private copy, when the value is a canonical JSON list (see isCanonicalJson) */
-  items?: readonly unknown[];
-  /** how it extends the cached value it was built from */
-  known?: KnownExtension;
-}
-
-const isCanonicalJsonArray = (value: unknown): value is unknown[] => isPlainArray(value) && isCanonicalJson(value);
-
-/** The items `value` adds to `items`, when it starts with them (as plain JSON) and adds a few. */
-function appendedTo(items: readonly unknown[], value: unknown): unknown[] | undefined {
-  if (!isPlainArray(value) || value.length < items.length || value.length - items.length > value.length / 2) return undefined;
-  for (let i = 0; i < items.length; i++) if (!samePlainJson(value[i], items[i])) return undefined;
-  const added = value.slice(items.length);
-  return isCanonicalJson(added) ? added : undefined;
-}
-
 /**
  * PUT's blob arguments: the count of indexes built on and those (field, index) pairs, the fields
  * kept from the parent (count, parent, fields), then field/value pairs.
@@ -111,27 +80,6 @@ function appendedTo(items: readonly unknown[], value: unknown): unknown[] | unde
 function blobArgs(blobs: PlannedBlob[], required: string[]): string[] {
   const builtOn = blobs.flatMap((b) => b.builtOn ?? []);
   return [String(builtOn.length / 2), ...builtOn, ...required, ...blobs.flatMap((b) => b.pairs)];
-}
-
-function decodeTyped(type: string, data: string): [string, string | Uint8Array] {
-  if (!type.startsWith('b64:')) return [type, data];
-  // A plain Uint8Array, as the serde wrote it (a Buffer would come back as a Buffer).
-  const bytes = Buffer.from(data, 'base64');
-  return [type.slice(4), new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)];
-}
-
-/** Splits "a\0b\0rest" into at most `parts` pieces (the last keeps any separators). */
-function splitFields(value: string, parts: number): string[] {
-  const out: string[] = [];
-  let rest = value;
-  while (out.length < parts - 1) {
-    const at = rest.indexOf(SEP);
-    if (at < 0) break;
-    out.push(rest.slice(0, at));
-    rest = rest.slice(at + 1);
-  }
-  out.push(rest);
-  return out;
 }
 
 function assertKeyPart(field: string, value: unknown, allowEmpty = false): asserts value is string {
@@ -166,10 +114,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   private readonly ttlSeconds: number;
   private readonly refreshSeconds: number;
   private readonly keepLatest: number;
-  private readonly cache?: BlobCache;
-  private readonly minChunkedChars: number;
-  /** True when the serde writes plain JSON as JSON.stringify does, so grown lists can be appended. */
-  private readonly appendsBuiltOn: boolean;
+  private readonly values: ChannelValues;
 
   /** `serde` defaults to LangGraph's JsonPlusSerializer, with a fast path for plain JSON data. */
   constructor(
@@ -183,10 +128,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     this.ttlSeconds = options.ttlMinutes ? Math.round(options.ttlMinutes * 60) : 0;
     this.refreshSeconds = this.ttlSeconds && options.refreshOnRead !== false ? this.ttlSeconds : 0;
     this.keepLatest = options.keepLatest ?? 0;
-    const cacheMegabytes = options.cacheMegabytes ?? 32;
-    if (cacheMegabytes > 0) this.cache = new BlobCache(cacheMegabytes * 1024 * 1024);
-    this.minChunkedChars = options.minChunkedChars ?? MIN_CHUNKED_CHARS;
-    this.appendsBuiltOn = !!this.cache && serde.constructor === FastJsonPlusSerializer;
+    this.values = new ChannelValues(this.serde, options.cacheMegabytes ?? 32, options.minChunkedChars ?? MIN_CHUNKED_CHARS);
   }
 
   /**
@@ -265,7 +207,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const { channel_values: values = {}, ...rest } = copyCheckpoint(checkpoint);
     const stored = { ...rest, channel_values: {} };
     const fieldOf = (channel: string) => [ns, channel, String(checkpoint.channel_versions[channel])].join(SEP);
-    const serialize = (channels: string[]) => Promise.all(channels.map((channel) => this.serializeValue(threadId, fieldOf(channel), values[channel])));
+    const serialize = (channels: string[]) => Promise.all(channels.map((channel) => this.values.serialize(threadId, fieldOf(channel), values[channel])));
     const changed = Object.keys(newVersions ?? {}).filter((channel) => Object.hasOwn(values, channel));
     // Values the checkpoint keeps from its parent: stored already, unless keepLatest pruned them
     // with the parent since it was read (then they are written again, see MISSINGVALUE).
@@ -285,7 +227,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     const dependsOnAncestors = Object.keys(sinceSnapshot ?? {}).length > 0;
     const record: StoredRecord = { c, ct, m, mt, ...(parentId ? { p: parentId } : {}), v: referenced, ...(dependsOnAncestors ? { d: 1 as const } : {}) };
     const head = [ns, checkpoint.id, JSON.stringify(record), String(this.ttlSeconds), String(this.keepLatest), this.fenceOf(config)];
-    const plan = (buildOnCache: boolean) => serialized.map((value) => this.planBlob(threadId, value, buildOnCache));
+    const plan = (buildOnCache: boolean) => serialized.map((value) => this.values.plan(threadId, value, buildOnCache));
     let blobs = plan(true);
     let required = [String(kept.length), parentId ? ns + SEP + parentId : '', ...kept.map(fieldOf)];
     const write = async () => {
@@ -295,7 +237,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
         } catch (err) {
           if (attempt === 3 || !(isStaleBase(err) || isMissingValue(err))) throw err;
           // Another writer replaced or removed a value this one built on: write them afresh.
-          this.cache?.forget(threadId);
+          this.values.forget(threadId);
           if (isMissingValue(err)) {
             serialized = [...serialized, ...(await serialize(kept))];
             required = ['0', ''];
@@ -305,38 +247,8 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       }
     };
     await Promise.all([write(), this.register(threadId)]);
-    for (const { channelKey, cached } of blobs) if (cached) this.cache?.set(threadId, channelKey, cached);
+    this.values.written(threadId, blobs);
     return { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id } };
-  }
-
-  /**
-   * A changed value as text. A list that grew from the one this process last stored or read (its
-   * first items equal, as plain JSON, to the cached copy) has only its new items serialized.
-   */
-  private async serializeValue(threadId: string, field: string, value: unknown): Promise<SerializedValue> {
-    const base = this.appendsBuiltOn ? this.cache?.latest(threadId, channelKeyOf(field)) : undefined;
-    const added = base?.items && appendedTo(base.items, value);
-    if (base && base.items && added) {
-      const [type, text] = encodeTyped(await this.serde.dumpsTyped(added));
-      // The items the serde wrote as a JSON array join the base's text, as JSON.stringify would.
-      const tail = (base.items.length > 0 && added.length > 0 ? ',' : '') + text.slice(1, -1);
-      if (type === base.type) {
-        // The copy is read from the text written (a getter may answer differently the next time).
-        const copy = canonicalItems(text);
-        return { field, type, data: base.body + tail + base.closer, known: { base, tail }, ...(copy ? { items: [...base.items, ...copy] } : {}) };
-      }
-    }
-    const [type, data] = encodeTyped(await this.serde.dumpsTyped(value));
-    const worthCopying = this.appendsBuiltOn && type === 'json' && data.length >= this.minChunkedChars && isCanonicalJsonArray(value);
-    const items = worthCopying ? canonicalItems(data) : undefined;
-    return { field, type, data, ...(items ? { items } : {}) };
-  }
-
-  /** How one changed value is stored: whole when short (or without a cache), else in chunks. */
-  private planBlob(threadId: string, { field, type, data, items, known }: SerializedValue, buildOnCache: boolean): PlannedBlob {
-    if (!this.cache || data.length < this.minChunkedChars) return { channelKey: '', pairs: [field, type + SEP + data] };
-    const base = buildOnCache ? this.cache.latest(threadId, channelKeyOf(field)) : undefined;
-    return planChunked(field, type, data, base, items, known);
   }
 
   async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
@@ -383,7 +295,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
   async deleteThread(threadId: string): Promise<void> {
     assertKeyPart('thread_id', threadId);
-    this.cache?.forget(threadId);
+    this.values.forget(threadId);
     await Promise.all([
       redisCall(() => this.redis.del(threadKeys(this.prefix, threadId))),
       redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId)),
@@ -393,7 +305,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   /** deleteThread, refused (FencedWriteError) unless the thread's lease still holds `fence`. */
   async deleteThreadFenced(threadId: string, fence: string): Promise<void> {
     assertKeyPart('thread_id', threadId);
-    this.cache?.forget(threadId);
+    this.values.forget(threadId);
     await this.runFenced(SCRIPTS.deleteFenced, threadId, [fence]);
     await redisCall(() => this.redis.zRem(threadRegistryKey(this.prefix), threadId));
   }
@@ -415,7 +327,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
   private async load(threadId: string, ns: string, checkpointId: string): Promise<CheckpointTuple | undefined> {
     // Values this process holds come back as '' while Redis still holds exactly them.
-    const held = new Map((this.cache?.entries(threadId) ?? []).map((blob) => [blob.field, blob]));
+    const held = this.values.held(threadId);
     const heldArgs = [...held.values()].flatMap((blob) => [blob.field, blob.header]);
     const [reply] = (await Promise.all([
       runScript(this.redis, SCRIPTS.get, threadKeys(this.prefix, threadId), [ns, checkpointId, String(this.refreshSeconds), ...heldArgs]),
@@ -433,7 +345,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     for (let i = 0; i < blobPairs.length; i += 2) {
       const [field, value] = [blobPairs[i], blobPairs[i + 1]];
       const channel = splitFields(field, 3)[1];
-      const read = await this.readValue(threadId, field, value === '' ? held.get(field)! : value, chunks, checkpointId === '');
+      const read = await this.values.read(threadId, field, value === '' ? held.get(field)! : value, chunks, checkpointId === '');
       // Defined, not assigned: a channel may be called __proto__.
       Object.defineProperty(checkpoint.channel_values, channel, { value: read, enumerable: true, writable: true, configurable: true });
     }
@@ -447,22 +359,6 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
       pendingWrites,
       ...(record.p ? { parentConfig: { configurable: { ...configurable, checkpoint_id: record.p } } } : {}),
     };
-  }
-
-  /**
-   * A channel value from the GET reply: one this process holds (Redis confirmed it), an index and
-   * its chunks, or a whole value. A value of the latest checkpoint read in chunks is cached: the
-   * thread's next write builds on it.
-   */
-  private readValue(threadId: string, field: string, value: CachedBlob | string, chunks: Map<string, string>, latest: boolean): Promise<unknown> {
-    if (typeof value !== 'string') {
-      // A fresh copy of the private one is exactly what the serde would read from its text.
-      return value.items ? Promise.resolve(clonePlainJson(value.items)) : this.loadsTyped(value.type, value.data);
-    }
-    if (!value.startsWith(CHUNKED)) return this.loadsTyped(...(splitFields(value, 2) as [string, string]));
-    const blob = readChunked(field, value, chunks);
-    if (latest) this.cache?.set(threadId, channelKeyOf(field), blob);
-    return this.loadsTyped(blob.type, blob.data);
   }
 
   /** Pending writes in `(task_path, task_id, idx)` order, the order LangGraph applies them. */
@@ -494,6 +390,6 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
   }
 
   private loadsTyped(type: string, data: string): Promise<unknown> {
-    return this.serde.loadsTyped(...decodeTyped(type, data));
+    return this.values.loadsTyped(type, data);
   }
 }
