@@ -7,7 +7,6 @@ import { RedisUnavailableError } from '../src/redis/redis-errors';
 import { completion, FakeOpenAIServer } from './support/fake-openai.server';
 import { OpenAIDeployment } from './support/openai-deployment';
 import { hangUpAfter } from './support/hang-up';
-import { RedisTestServer } from './support/redis-server';
 import { createTestApp } from './support/test-app';
 
 describe.each([
@@ -225,36 +224,19 @@ describe('a turn that was queued for its thread when shutdown ended the turns in
  * 503 SHUTTING_DOWN, not cut off.
  */
 describe.each(['thread', 'idempotency-key'] as const)('shutdown while a request waits for a %s held on another instance', (what) => {
-  const llm = new FakeOpenAIServer();
-  let redis: RedisTestServer;
+  let deployment: OpenAIDeployment;
   let a: NestExpressApplication;
   let b: NestExpressApplication;
 
   beforeAll(async () => {
-    await llm.start();
-    redis = await RedisTestServer.start('plain');
-    const env = {
-      REDIS_URL: redis.url,
-      LLM_PROVIDER: 'openai',
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_MAX_RETRIES: '0',
-      THREAD_BUSY_POLICY: 'queue',
-      THREAD_BUSY_WAIT_MS: '8000',
-      SHUTDOWN_GRACE_MS: '0',
-      SHUTDOWN_TIMEOUT_MS: '400',
-    };
-    a = await createTestApp(env);
-    b = await createTestApp(env);
+    deployment = await OpenAIDeployment.start(2, { THREAD_BUSY_POLICY: 'queue', THREAD_BUSY_WAIT_MS: '8000', SHUTDOWN_GRACE_MS: '0', SHUTDOWN_TIMEOUT_MS: '400' });
+    [a, b] = deployment.apps;
     await a.listen(0, '127.0.0.1');
   });
-  afterAll(async () => {
-    await b?.close();
-    await redis?.stop();
-    await llm.stop();
-  });
+  afterAll(() => deployment?.stop());
 
   it('answers the waiting request 503 SHUTTING_DOWN instead of dropping its connection', async () => {
-    llm.enqueue({ delayMs: 2500, body: completion('slow on B') });
+    deployment.llm.enqueue({ delayMs: 2500, body: completion('slow on B') });
     const body = { user_id: 'polo', question: 'q', thread_id: 'polo:drain' };
     const onB = request(b.getHttpServer()).post('/api/chat').set('Idempotency-Key', 'drain-key').send(body).then((r) => r);
     await new Promise((r) => setTimeout(r, 300));
@@ -265,6 +247,8 @@ describe.each(['thread', 'idempotency-key'] as const)('shutdown while a request 
       (err: Error) => ({ status: -1, code: `connection: ${err.message}` }),
     );
     await new Promise((r) => setTimeout(r, 300));
+    // Instance A shuts down (and is no longer the deployment's to stop).
+    deployment.apps.splice(deployment.apps.indexOf(a), 1);
     const closing = a.close();
     expect(await waiting).toEqual({ status: 503, code: 'SHUTTING_DOWN' });
     await closing;
