@@ -1,3 +1,5 @@
+import { ModelCallError } from './model-call.error';
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -34,6 +36,7 @@ const errorResponses = new WeakMap<AbortSignal, Headers>();
  */
 export function withResponseHeaders(err: unknown, signal: AbortSignal): unknown {
   const headers = errorResponses.get(signal);
-  if (!headers || !(err instanceof Error) || 'headers' in err) return err;
+  // Our own classification (a timeout, a bad answer) and a call cut off by its deadline stay as they are.
+  if (!headers || signal.aborted || !(err instanceof Error) || err instanceof ModelCallError || 'headers' in err) return err;
   return Object.assign(new Error(err.message, { cause: err }), { headers });
 }

@@ -1,6 +1,7 @@
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, AIMessageChunk, HumanMessage } from '@langchain/core/messages';
 import { ChatGenerationChunk, type ChatResult } from '@langchain/core/outputs';
+import { callFetch } from './call-fetch';
 import { ModelCallError, type ModelRef } from './model-call.error';
 import { ModelRetryPolicy } from './model-retry.policy';
 import { type ModelCandidate, ResilientChatModel } from './resilient-chat.model';
@@ -265,5 +266,38 @@ describe('ResilientChatModel', () => {
 
   it('needs at least one model', () => {
     expect(() => new ResilientChatModel([], { timeoutMs: 1000, retry: noJitter() })).toThrow(/at least one model/);
+  });
+});
+
+/**
+ * A provider client whose call got an error status (e.g. a proxy's 503 with Retry-After) and whose
+ * error body then never arrives: the call ends at LLM_TIMEOUT_MS, like any hung call.
+ */
+class StalledErrorBodyModel extends BaseChatModel {
+  constructor(private readonly signal: AbortSignal) {
+    super({});
+  }
+  _llmType() {
+    return 'stalled';
+  }
+  async _generate(): Promise<ChatResult> {
+    const fetch = callFetch(this.signal, undefined, async () => new Response(null, { status: 503, headers: { 'retry-after': '1' } }));
+    await fetch('http://provider.invalid/v1/chat/completions', { method: 'POST', body: '{}' });
+    // Reading the error body: it never comes.
+    await new Promise((_, reject) => this.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    throw new Error('unreachable');
+  }
+}
+
+describe('ResilientChatModel: a call that got an error status, then timed out', () => {
+  it('a call that timed out after an error status is still classified as a timeout (504 MODEL_TIMEOUT), not a bad response', async () => {
+    const ref = { name: 'm', provider: 'ollama', model: 'm' };
+    const model = new ResilientChatModel([{ ref, create: (signal) => new StalledErrorBodyModel(signal) }], {
+      timeoutMs: 100,
+      retry: new ModelRetryPolicy({ maxRetries: 0, baseDelayMs: 1, maxDelayMs: 10 }),
+    });
+    const failure = await model.invoke([new HumanMessage('hi')]).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ModelCallError);
+    expect((failure as ModelCallError).kind).toBe('timeout');
   });
 });
