@@ -72,7 +72,10 @@ describe('chat streaming with the offline model on Redis', () => {
     const first = parseSse(await (await fetch(`${url}/api/chat/stream?${query}`)).text()).events;
     // What EventSource does by itself once a stream ends (or drops): the same URL, with the last id.
     const reconnect = await fetch(`${url}/api/chat/stream?${query}`, { headers: { 'last-event-id': String(first.at(-1)?.id) } });
-    expect(reconnect.status).toBe(204);
+    expect([reconnect.status, ((await reconnect.json()) as { error: { code: string } }).error.code]).toEqual([410, 'STREAM_NOT_RESUMABLE']);
+    // A fetch-based client retrying its POST stream the same way.
+    const post = await fetch(`${url}/api/chat/stream`, { method: 'POST', headers: { ...json, 'last-event-id': '3' }, body: JSON.stringify(Object.fromEntries(query)) });
+    expect(post.status).toBe(410);
     const head = await fetch(`${url}/api/chat/stream?${query}`, { method: 'HEAD' });
     expect([head.status, head.headers.get('allow')]).toEqual([405, 'GET, POST']);
     const stored = await fetch(`${url}/api/users/polo/conversations/polo:es`);

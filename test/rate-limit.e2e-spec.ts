@@ -128,3 +128,24 @@ describe('rate limits while Redis is down', () => {
     }
   });
 });
+
+describe('RATE_LIMIT_CHAT counts chat turns, not stream requests that run none', () => {
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await createTestApp({ REDIS_URL: undefined, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_CHAT: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('an EventSource reconnect (410) and a HEAD (405) do not use up the chat limit', async () => {
+    const query = { user_id: 'ivy', question: 'hello', thread_id: 'ivy:es' };
+    await request(app.getHttpServer()).get('/api/chat/stream').query(query).expect(200);
+    // What EventSource does by itself after the stream ends, and a link checker.
+    await request(app.getHttpServer()).get('/api/chat/stream').query(query).set('Last-Event-ID', '5').expect(410);
+    await request(app.getHttpServer()).head('/api/chat/stream').query(query).expect(405);
+    // Second turn of the caller within a limit of 2 turns.
+    const second = await request(app.getHttpServer()).post('/api/chat').send({ user_id: 'ivy', question: 'again', thread_id: 'ivy:es' });
+    expect(second.status).toBe(200);
+  });
+});

@@ -17,6 +17,8 @@ import {
 } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ErrorResponseDto } from '../common/dto/error-response.dto';
+import { ApiException } from '../common/errors/api.exception';
+import { ErrorCode } from '../common/errors/error-codes';
 import { READ_LIMIT } from '../rate-limit/rate-limit.module';
 import { ChatService } from './chat.service';
 import { ChatRequestDto } from './dto/chat-request.dto';
@@ -94,11 +96,11 @@ export class ChatController {
 
   private async streamTurn(request: ChatRequestDto, req: Request, res: Response): Promise<void> {
     if (req.headers['last-event-id'] !== undefined) {
-      // An EventSource reconnecting (it does so by itself after every stream ends, or drops): a
-      // stream cannot be resumed, and running the question again would store it twice. 204 tells
-      // EventSource to stop.
-      res.status(HttpStatus.NO_CONTENT).end();
-      return;
+      // A client reconnecting (EventSource does so by itself after every stream ends, or drops): a
+      // stream cannot be resumed, and running the question again would store it twice. A 4xx
+      // stops EventSource and fetch-based SSE clients alike (a 2xx that is no stream makes the
+      // latter retry).
+      throw new ApiException(HttpStatus.GONE, ErrorCode.STREAM_NOT_RESUMABLE, 'A stream cannot be resumed; its turn ran once (read it from the conversation)');
     }
     // Taken before any byte is sent, so THREAD_BUSY is still an ordinary 409.
     const turn = await this.chat.begin(request, req.id);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
@@ -21,10 +22,18 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
 
   /**
    * One counter per caller and limit ("chat" or "reads"), whatever the route: by default each
-   * handler counts apart, and the stream routes would triple a caller's chat turns.
+   * handler counts apart, and the stream routes would triple a caller's chat turns. Hashed: the
+   * tracker is read before validation, and a key must not hold whatever a body sent as user_id.
    */
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
-    return `${throttlerName}:${tracker}`;
+    return `${throttlerName}:${createHash('sha256').update(tracker).digest('hex')}`;
+  }
+
+  /** Requests to the stream route that run no turn are no chat turn: a HEAD (405), a reconnect (410). */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    if (req.path === '/api/chat/stream' && (req.method === 'HEAD' || req.headers['last-event-id'] !== undefined)) return true;
+    return super.shouldSkip(context);
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
