@@ -4,6 +4,7 @@ import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiExcludeEndpoint,
+  ApiGoneResponse,
   ApiGatewayTimeoutResponse,
   ApiHeader,
   ApiOkResponse,
@@ -27,6 +28,8 @@ import { AppConfigService } from '../config/app-config.service';
 import { SseWriter } from './sse-writer';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { MetricsService } from '../metrics/metrics.service';
+
+const NOT_RESUMABLE = 'STREAM_NOT_RESUMABLE: the request carries Last-Event-ID (a client reconnecting); a stream cannot be resumed';
 
 @ApiTags('chat')
 @SkipThrottle({ [READ_LIMIT]: true })
@@ -75,6 +78,7 @@ export class ChatController {
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiGoneResponse({ type: ErrorResponseDto, description: NOT_RESUMABLE })
   async streamPost(@Body() request: ChatRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.streamTurn(request, req, res);
   }
@@ -90,6 +94,7 @@ export class ChatController {
   @ApiOperation({ summary: 'The same stream for EventSource (GET): user_id, question and thread_id as query parameters' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiGoneResponse({ type: ErrorResponseDto, description: NOT_RESUMABLE })
   async streamGet(@Query() request: ChatRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.streamTurn(request, req, res);
   }
