@@ -9,9 +9,13 @@ import { createTestApp } from './support/test-app';
 
 const root = resolve(__dirname, '..');
 const k8sDir = join(root, 'deploy', 'k8s');
-const manifests = readdirSync(k8sDir)
-  .filter((f) => f.endsWith('.yaml'))
-  .flatMap((f) => parseAllDocuments(readFileSync(join(k8sDir, f), 'utf8')).map((d) => ({ file: f, doc: d.toJS() })));
+/** What `kubectl apply -f deploy/k8s/` applies (not the examples/ to copy, such as the Secret). */
+const manifestsIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => ({ file: f, doc: d.toJS() })));
+const applied = manifestsIn(k8sDir);
+const manifests = [...applied, ...manifestsIn(join(k8sDir, 'examples'))];
 const byKind = (kind: string) => manifests.filter((m) => m.doc.kind === kind).map((m) => m.doc);
 
 describe('deployment files', () => {
@@ -21,6 +25,10 @@ describe('deployment files', () => {
     app = await createTestApp({ REDIS_URL: undefined });
   });
   afterAll(() => app.close());
+
+  it('applies no placeholder Secret over the real one with kubectl apply -f deploy/k8s/', () => {
+    expect(applied.map((m) => m.doc.kind)).not.toContain('Secret');
+  });
 
   it('has every Kubernetes object, each parseable', () => {
     expect(manifests.map((m) => m.doc.kind).sort()).toEqual(
